@@ -1,0 +1,381 @@
+"""Find, parse and validate sources, the bank, question templates and recipes; report every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .dataio import LineDict, LineList, line_of, load_toml, load_yaml, toml_key_line
+from .errors import ContentError, Problem, QuizgenError, rel
+from .models import (
+    Argument,
+    BankFile,
+    Fact,
+    Paragraph,
+    QuestionTemplate,
+    Quote,
+    Recipe,
+    Section,
+    Source,
+    Speaker,
+    TagsFile,
+    TemplatesFile,
+    Term,
+)
+
+M = TypeVar("M", bound=BaseModel)
+AnyItem = Fact | Argument | Quote | Term
+
+
+@dataclass(frozen=True)
+class BankItem:
+    """A validated bank item with everything resolved from its paragraph."""
+
+    item: AnyItem
+    source_id: str
+    section: Section
+    speaker: Speaker
+    paragraph: Paragraph
+    position: tuple[int, int]
+    """(paragraph index in the article, index in its bank file): the interview's order."""
+    file: str
+    line: int
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+    @property
+    def kind(self) -> str:
+        return self.item.kind
+
+    @property
+    def evidence(self) -> str:
+        return self.item.evidence or getattr(self.item, "text", "")
+
+
+@dataclass(frozen=True)
+class LoadedSource:
+    source: Source
+    dir: Path
+    userdict: Path | None
+    items: tuple[BankItem, ...]
+
+    @property
+    def id(self) -> str:
+        return self.source.id
+
+
+@dataclass(frozen=True)
+class Content:
+    root: Path
+    tags: dict[str, str]
+    sources: dict[str, LoadedSource]
+
+    def items(self, source_ids: Iterable[str] | None = None) -> list[BankItem]:
+        """Bank items of the given sources (all by default), in interview order."""
+        ids = list(source_ids) if source_ids is not None else list(self.sources)
+        return [it for sid in ids for it in self.sources[sid].items]
+
+
+@dataclass
+class Collector:
+    """Gathers problems so one run reports all of them."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, file: Path | str, line: int | None, fld: str, message: str) -> None:
+        self.problems.append(Problem(rel(file) if isinstance(file, Path) else file, line, fld, message))
+
+    def catch(self, exc: QuizgenError) -> None:
+        self.problems.extend(exc.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ContentError(sorted(set(self.problems), key=lambda p: (p.file, p.line or 0, p.field, p.message)))
+
+
+_KIND_TAGS = {"fact", "argument", "quote", "term"}
+
+
+def _loc_field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if not (isinstance(p, str) and p in _KIND_TAGS)]
+    return ".".join(parts) or "document"
+
+
+def _validate(model: type[M], data: Any, path: Path, out: Collector) -> M | None:
+    """Validate data against a model, turning each pydantic error into a located problem."""
+    if not isinstance(data, dict):
+        out.add(path, getattr(data, "line", 1) or 1, "document", f"expected a mapping at the top level, got {type(data).__name__}")
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            msg = err["msg"]
+            if err["type"] == "missing":
+                msg = "required field is missing; add it"
+            elif err["type"] == "extra_forbidden":
+                msg = "unknown field; remove it or fix its spelling"
+            elif err["type"] == "union_tag_invalid":
+                msg = f"unknown kind {err.get('input', {}).get('kind')!r}; use one of fact, argument, quote, term" if isinstance(err.get("input"), dict) else msg
+            out.add(path, line_of(data, loc), _loc_field(loc), msg)
+        return None
+
+
+# --- sources and bank -------------------------------------------------------------------------
+
+
+def source_dirs(content_dir: Path) -> list[Path]:
+    """Folders holding a source.yaml, sorted."""
+    if not content_dir.is_dir():
+        raise ContentError(Problem(rel(content_dir), None, "content", "folder not found; pass --content with the folder holding tags.yaml and the sources"))
+    return sorted(p.parent for p in content_dir.glob("*/source.yaml"))
+
+
+def load_content(content_dir: Path) -> Content:
+    """Load and validate every source and its bank under `content_dir`; raise with all problems."""
+    out = Collector()
+    tags: dict[str, str] = {}
+    tags_path = content_dir / "tags.yaml"
+    try:
+        tag_file = _validate(TagsFile, load_yaml(tags_path), tags_path, out)
+        if tag_file:
+            tags = {t.id: t.label for t in tag_file.tags}
+    except QuizgenError as exc:
+        out.catch(exc)
+    sources: dict[str, LoadedSource] = {}
+    try:
+        dirs = source_dirs(content_dir)
+    except QuizgenError as exc:
+        out.catch(exc)
+        dirs = []
+    for folder in dirs:
+        loaded = _load_source(folder, tags, out)
+        if loaded is None:
+            continue
+        if loaded.id in sources:
+            out.add(folder / "source.yaml", 1, "id", f"duplicate source id {loaded.id!r} (also in {rel(sources[loaded.id].dir)}); give each source its own id")
+            continue
+        sources[loaded.id] = loaded
+    out.raise_if_any()
+    return Content(root=content_dir, tags=tags, sources=sources)
+
+
+def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSource | None:
+    path = folder / "source.yaml"
+    try:
+        data = load_yaml(path)
+    except QuizgenError as exc:
+        out.catch(exc)
+        return None
+    source = _validate(Source, data, path, out)
+    if source is None:
+        return None
+    _check_source(source, data, path, out)
+    userdict = folder / "userdict.txt"
+    items = _load_bank(source, folder, tags, out)
+    return LoadedSource(source=source, dir=folder, userdict=userdict if userdict.exists() else None, items=tuple(items))
+
+
+def _check_source(source: Source, data: LineDict, path: Path, out: Collector) -> None:
+    speakers = {s.id for s in source.speakers}
+    seen_sections: set[str] = set()
+    seen_paras: set[str] = set()
+    for si, section in enumerate(source.sections):
+        sdata = data["sections"][si]
+        if section.id in seen_sections:
+            out.add(path, sdata.key_lines.get("id"), f"sections.{si}.id", f"duplicate section id {section.id!r}")
+        seen_sections.add(section.id)
+        for pi, para in enumerate(section.paragraphs):
+            pdata = sdata["paragraphs"][pi]
+            if para.id in seen_paras:
+                out.add(path, pdata.key_lines.get("id"), f"sections.{si}.paragraphs.{pi}.id", f"duplicate paragraph id {para.id!r}")
+            seen_paras.add(para.id)
+            if para.speaker not in speakers:
+                out.add(path, pdata.key_lines.get("speaker"), f"sections.{si}.paragraphs.{pi}.speaker", f"unknown speaker {para.speaker!r}; use one of {', '.join(sorted(speakers))}")
+
+
+def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collector) -> list[BankItem]:
+    paragraphs = source.paragraphs()
+    speakers = {s.id: s for s in source.speakers}
+    sections = {s.id: s for s in source.sections}
+    seen: dict[str, str] = {}
+    items: list[BankItem] = []
+    for path in sorted((folder / "bank").glob("*.yaml")):
+        try:
+            data = load_yaml(path)
+        except QuizgenError as exc:
+            out.catch(exc)
+            continue
+        if data is None:
+            continue
+        bank = _validate(BankFile, data, path, out)
+        if bank is None:
+            continue
+        if bank.section and bank.section not in sections:
+            out.add(path, data.key_lines.get("section"), "section", f"unknown section {bank.section!r}; use one of {', '.join(sections)}")
+        for idx, item in enumerate(bank.items):
+            raw: LineDict = data["items"][idx]
+            line = raw.line
+
+            def where(fld: str) -> int:
+                return raw.key_lines.get(fld, line)  # noqa: B023 - used immediately
+
+            if item.id in seen:
+                out.add(path, where("id"), "id", f"duplicate item id {item.id!r} (first in {seen[item.id]}); give each item its own id")
+                continue
+            seen[item.id] = f"{rel(path)}:{where('id')}"
+            if item.paragraph not in paragraphs:
+                out.add(path, where("paragraph"), "paragraph", f"item {item.id}: paragraph {item.paragraph!r} does not exist in source {source.id}")
+                continue
+            section, para, pindex = paragraphs[item.paragraph]
+            if bank.section and bank.section in sections and section.id != bank.section:
+                out.add(path, where("paragraph"), "paragraph", f"item {item.id}: paragraph {item.paragraph} is in section {section.id!r}, not in this file's section {bank.section!r}")
+            speaker_id = item.speaker or para.speaker
+            if speaker_id not in speakers:
+                out.add(path, where("speaker"), "speaker", f"item {item.id}: unknown speaker {speaker_id!r}; use one of {', '.join(speakers)}")
+                continue
+            for t_index, tag in enumerate(item.tags):
+                if tag not in tags:
+                    out.add(path, raw["tags"].item_lines[t_index] if isinstance(raw.get("tags"), LineList) else where("tags"), "tags", f"item {item.id}: unknown tag {tag!r}; add it to tags.yaml or use a listed one")
+            spans = [("evidence", item.evidence)] if item.evidence else []
+            if isinstance(item, Quote):
+                spans.append(("text", item.text))
+            for fld, span in spans:
+                if span not in para.text:
+                    out.add(path, where(fld), fld, f"item {item.id}: not found verbatim in paragraph {para.id}; copy the span exactly from source.yaml")
+            items.append(BankItem(item=item, source_id=source.id, section=section, speaker=speakers[speaker_id], paragraph=para,
+                                  position=(pindex, idx), file=rel(path), line=line))
+    items.sort(key=lambda it: (it.position, it.id))
+    return items
+
+
+# --- question templates -----------------------------------------------------------------------
+
+
+def load_templates(templates_dir: Path) -> dict[str, QuestionTemplate]:
+    """Load every question template under templates/questions, sorted by file name."""
+    out = Collector()
+    folder = templates_dir / "questions"
+    if not folder.is_dir():
+        raise ContentError(Problem(rel(folder), None, "templates", "folder not found; pass --templates with the folder holding questions/"))
+    templates: dict[str, QuestionTemplate] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            data = load_yaml(path)
+        except QuizgenError as exc:
+            out.catch(exc)
+            continue
+        parsed = _validate(TemplatesFile, data, path, out)
+        if parsed is None:
+            continue
+        for idx, tpl in enumerate(parsed.templates):
+            if tpl.id in templates:
+                out.add(path, data["templates"].item_lines[idx], f"templates.{idx}.id", f"duplicate template id {tpl.id!r}")
+            templates[tpl.id] = tpl
+    out.raise_if_any()
+    return templates
+
+
+# --- recipes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadedRecipe:
+    recipe: Recipe
+    path: Path
+
+
+def load_recipe(path: Path, content: Content | None = None) -> LoadedRecipe:
+    """Load and validate one recipe (a TOML file in decks/), checking names against the content."""
+    out = Collector()
+    _load_recipe_into(path, content, out)
+    out.raise_if_any()
+    return _load_recipe_into(path, content, Collector())  # type: ignore[return-value]
+
+
+def _load_recipe_into(path: Path, content: Content | None, out: Collector) -> LoadedRecipe | None:
+    try:
+        data, text = load_toml(path)
+    except QuizgenError as exc:
+        out.catch(exc)
+        return None
+    try:
+        recipe = Recipe.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            key = str(err["loc"][0]) if err["loc"] else ""
+            msg = {"missing": "required field is missing; add it", "extra_forbidden": "unknown field; remove it or fix its spelling"}.get(err["type"], err["msg"])
+            out.add(path, toml_key_line(text, key) or 1, _loc_field(tuple(err["loc"])), msg)
+        return None
+    if content is not None:
+        _check_recipe_names(recipe, path, text, content, out)
+    return LoadedRecipe(recipe=recipe, path=path)
+
+
+def _check_recipe_names(recipe: Recipe, path: Path, text: str, content: Content, out: Collector) -> None:
+    def bad(key: str, message: str) -> None:
+        out.add(path, toml_key_line(text, key), key, message)
+
+    for sid in recipe.sources:
+        if sid not in content.sources:
+            bad("sources", f"unknown source {sid!r}; available: {', '.join(content.sources) or 'none'}")
+    known = [content.sources[s] for s in recipe.sources if s in content.sources]
+    sections = {sec.id for src in known for sec in src.source.sections}
+    speakers = {sp.id for src in known for sp in src.source.speakers}
+    for sec in recipe.sections:
+        if sec not in sections:
+            bad("sections", f"unknown section {sec!r}; available: {', '.join(sorted(sections))}")
+    for tag in recipe.tags:
+        if tag not in content.tags:
+            bad("tags", f"unknown tag {tag!r}; see content/tags.yaml")
+    for sp in recipe.speakers:
+        if sp not in speakers:
+            bad("speakers", f"unknown speaker {sp!r}; available: {', '.join(sorted(speakers))}")
+
+
+def load_recipes(decks_dir: Path, content: Content | None) -> list[LoadedRecipe]:
+    """Load every recipe in decks/ (sorted), reporting all problems at once."""
+    out = Collector()
+    if not decks_dir.is_dir():
+        raise ContentError(Problem(rel(decks_dir), None, "decks", "folder not found; pass --decks with the folder of recipes"))
+    recipes: list[LoadedRecipe] = []
+    outputs: dict[str, Path] = {}
+    for path in sorted(decks_dir.glob("*.toml")):
+        loaded = _load_recipe_into(path, content, out)
+        if loaded is None:
+            continue
+        name = loaded.recipe.output
+        if name in outputs:
+            out.add(path, None, "output", f"output name {name!r} is also used by {rel(outputs[name])}; outputs must be unique")
+        outputs[name] = path
+        recipes.append(loaded)
+    out.raise_if_any()
+    return recipes
+
+
+def check_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> tuple[Content, dict[str, QuestionTemplate], list[LoadedRecipe]]:
+    """Validate content, templates and recipes together; raise one error listing every problem."""
+    out = Collector()
+    content = templates = recipes = None
+    try:
+        content = load_content(content_dir)
+    except QuizgenError as exc:
+        out.catch(exc)
+    try:
+        templates = load_templates(templates_dir)
+    except QuizgenError as exc:
+        out.catch(exc)
+    try:
+        recipes = load_recipes(decks_dir, content)
+    except QuizgenError as exc:
+        out.catch(exc)
+    out.raise_if_any()
+    assert content is not None and templates is not None and recipes is not None
+    return content, templates, recipes

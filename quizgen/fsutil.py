@@ -1,0 +1,77 @@
+"""Atomic writes: a temp file in the target folder, then os.replace."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import OutputError, Problem, rel
+
+
+def ensure_dir(folder: Path) -> None:
+    """Create an output folder, turning OS errors into a clear domain error."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(Problem(rel(folder), None, "output", f"cannot create folder ({exc.strerror}); choose a writable --out folder")) from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(Problem(rel(folder), None, "output", "folder is not writable; fix its permissions or choose another --out folder"))
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path beside `target`; on success it replaces `target`, on error it is removed."""
+    ensure_dir(target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def write_text(target: Path, text: str) -> None:
+    """Write UTF-8 text atomically."""
+    write_bytes(target, text.encode("utf-8"))
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    """Write bytes atomically."""
+    try:
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(data)
+    except OSError as exc:
+        raise OutputError(Problem(rel(target), None, "output", f"cannot write ({exc.strerror}); choose a writable --out folder")) from exc
+
+
+def write_many(files: dict[Path, bytes]) -> None:
+    """Write several files so that either all of them change or none does."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            ensure_dir(target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+            staged.append((Path(tmp), target))
+    except OSError as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        raise OutputError(Problem(rel(target), None, "output", f"cannot write ({exc.strerror}); choose a writable --out folder")) from exc
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)

@@ -1,0 +1,224 @@
+"""Frozen models: the source, the curated bank, question templates, recipes and questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(::[a-z0-9][a-z0-9-]*)*$")]
+
+QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
+QuestionType = Literal["cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed"]
+KINDS = ("fact", "argument", "quote", "term")
+AnswerType = Literal[
+    "number", "date", "person", "company", "product", "organization", "place", "event", "concept", "other"
+]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+# --- the source -------------------------------------------------------------------------------
+
+
+class Speaker(Frozen):
+    id: Slug
+    name: Text
+    role: Text
+    labels: tuple[Text, ...] = ()
+    """How the write-up labels this speaker at the start of a paragraph (for `quizgen import`)."""
+
+
+class Paragraph(Frozen):
+    id: Slug
+    speaker: Slug
+    text: Text
+
+
+class Section(Frozen):
+    id: Slug
+    title: Text
+    paragraphs: tuple[Paragraph, ...] = Field(min_length=1)
+
+
+class Source(Frozen):
+    id: Slug
+    title: Text
+    outlet: Text
+    date: dt.date
+    url: Text
+    podcast: Text | None = None
+    reference: Text | None = None
+    language: Text = "zh-CN"
+    speakers: tuple[Speaker, ...] = Field(min_length=1)
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+    def speaker(self, speaker_id: str) -> Speaker:
+        """The speaker with this ID."""
+        return next(s for s in self.speakers if s.id == speaker_id)
+
+    def paragraphs(self) -> dict[str, tuple[Section, Paragraph, int]]:
+        """Paragraph ID -> (section, paragraph, position in the article)."""
+        out: dict[str, tuple[Section, Paragraph, int]] = {}
+        for section in self.sections:
+            for para in section.paragraphs:
+                out[para.id] = (section, para, len(out))
+        return out
+
+
+# --- the curated bank -------------------------------------------------------------------------
+
+
+class ItemBase(Frozen):
+    id: Slug
+    paragraph: Slug
+    tags: tuple[Tag, ...] = ()
+    evidence: Text
+    speaker: Slug | None = None
+    """Who states it; defaults to the paragraph's speaker."""
+    explanation: Text | None = None
+    """One line shown in answer keys; defaults to a sentence built from the item."""
+
+
+class Fact(ItemBase):
+    kind: Literal["fact"]
+    question: Text
+    answer: Text
+    answer_type: AnswerType
+    statement: Text
+    """A declarative sentence that contains `answer` verbatim: the cloze and true/false source."""
+    unit: Text | None = None
+    value: float | None = None
+    comparison: Text | None = None
+    accept: tuple[Text, ...] = ()
+    distractors: tuple[Text, ...] = ()
+    false_statement: Text | None = None
+    reverse: bool = False
+    """Also ask the answer -> question direction (product -> company, term -> definition)."""
+
+    @model_validator(mode="after")
+    def _answer_in_statement(self) -> Fact:
+        if self.answer not in self.statement:
+            raise ValueError(f"statement must contain the answer {self.answer!r} verbatim")
+        if self.answer in self.distractors:
+            raise ValueError(f"distractors must not contain the answer {self.answer!r}")
+        if len(set(self.distractors)) != len(self.distractors):
+            raise ValueError("distractors must not repeat")
+        if self.answer_type == "number" and self.value is None:
+            raise ValueError("a number fact needs `value` (the number as the speaker states it)")
+        return self
+
+
+class Argument(ItemBase):
+    kind: Literal["argument"]
+    claim: Text
+    question: Text
+    """Why-question asked of the learner, e.g. 黄仁勋为什么认为……？"""
+    reasons: tuple[Text, ...] = Field(min_length=2)
+    conclusion: Text
+    steps: tuple[Text, ...] = ()
+    """The argument's chain in order; defaults to reasons then conclusion."""
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        return self.steps or (*self.reasons, self.conclusion)
+
+
+class Quote(ItemBase):
+    kind: Literal["quote"]
+    text: Text
+    """The line itself, verbatim in the paragraph."""
+    context: Text
+    """What it was said about, for the who-said-it prompt."""
+    cloze: Text | None = None
+    """The key word to blank; defaults to jieba's top keyword."""
+    evidence: Text | None = None  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _cloze_in_text(self) -> Quote:
+        if self.cloze is not None and self.cloze not in self.text:
+            raise ValueError(f"cloze word {self.cloze!r} must occur in the quote text")
+        return self
+
+
+class Term(ItemBase):
+    kind: Literal["term"]
+    term: Text
+    definition: Text
+    reverse: bool = True
+
+
+Item = Annotated[Union[Fact, Argument, Quote, Term], Field(discriminator="kind")]
+
+
+class BankFile(Frozen):
+    section: Slug | None = None
+    items: tuple[Item, ...] = ()
+
+
+class TagDef(Frozen):
+    id: Tag
+    label: Text
+
+
+class TagsFile(Frozen):
+    tags: tuple[TagDef, ...]
+
+
+# --- question templates -----------------------------------------------------------------------
+
+
+class QuestionTemplate(Frozen):
+    id: Slug
+    type: QuestionType
+    kind: Literal["fact", "argument", "quote", "term"]
+    title: Text
+    """Group heading in printed quizzes."""
+    prompt: Text = "{question}"
+    """Python format string over the item's fields."""
+    instructions: Text | None = None
+    points: int = Field(default=1, ge=1, le=20)
+    answer_types: tuple[AnswerType, ...] = ()
+    """Only items with one of these answer types (facts); empty means any."""
+    max_answer_chars: int | None = None
+    require: tuple[str, ...] = ()
+    """Item fields that must be set for the template to apply."""
+
+
+class TemplatesFile(Frozen):
+    templates: tuple[QuestionTemplate, ...]
+
+
+# --- recipes ----------------------------------------------------------------------------------
+
+
+class Recipe(Frozen):
+    title: Text
+    output: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=100)]
+    sources: tuple[Slug, ...] = Field(min_length=1)
+    sections: tuple[Slug, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    speakers: tuple[Slug, ...] = ()
+    types: tuple[QuestionType, ...] = ()
+    count: int = Field(default=0, ge=0)
+    seed: int = 0
+    formats: tuple[Literal["anki", "quiz"], ...] = ("anki", "quiz")
+    versions: int = Field(default=1, ge=1, le=26)
+    deck_name: Text | None = None
+    """Anki parent deck name; defaults to the title."""
+    deck_id: int = Field(default=0, ge=0)
+    """Fixed Anki deck ID; 0 derives a stable one from the output name."""
+    per_item: int = Field(default=0, ge=0)
+    """At most this many questions per bank item (0: no limit)."""
+
+    @field_validator("output")
+    @classmethod
+    def _no_dots_only(cls, v: str) -> str:
+        if ".." in v:
+            raise ValueError("must not contain '..'")
+        return v

@@ -1,0 +1,78 @@
+"""Curator reports: coverage per section and suggestions of what the bank does not cover yet."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .content import BankItem, Content
+from .text import Segmenter, numbers_in
+
+SUBSTANCE_CHARS = 30
+"""Paragraphs shorter than this (greetings, one-line questions) need no item of their own."""
+
+
+@dataclass(frozen=True)
+class SectionStats:
+    source_id: str
+    section_id: str
+    title: str
+    paragraphs: int
+    counts: dict[str, int]
+    uncovered: tuple[str, ...]
+
+
+def section_stats(content: Content) -> list[SectionStats]:
+    """Per section: paragraphs, items by kind, and substantial paragraphs no item cites."""
+    rows: list[SectionStats] = []
+    for loaded in content.sources.values():
+        for section in loaded.source.sections:
+            items = [it for it in loaded.items if it.section.id == section.id]
+            cited = {it.paragraph.id for it in items}
+            uncovered = tuple(
+                p.id for p in section.paragraphs if p.id not in cited and len(p.text) >= SUBSTANCE_CHARS
+            )
+            counts = Counter(it.kind for it in items)
+            rows.append(SectionStats(loaded.id, section.id, section.title, len(section.paragraphs),
+                                     {k: counts.get(k, 0) for k in ("fact", "argument", "quote", "term")}, uncovered))
+    return rows
+
+
+def _item_text(item: BankItem) -> str:
+    data = item.item.model_dump(exclude={"id", "kind", "paragraph", "tags", "speaker"})
+    parts: list[str] = []
+    for value in data.values():
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, (list, tuple)):
+            parts.extend(v for v in value if isinstance(v, str))
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    source_id: str
+    paragraph_id: str
+    section_id: str
+    speaker: str
+    terms: tuple[str, ...]
+    numbers: tuple[str, ...]
+
+
+def suggestions(content: Content, segmenter: Segmenter, *, top: int = 8, section: str | None = None) -> list[Suggestion]:
+    """Per paragraph: key terms (TF-IDF) and numbers that no bank item mentions yet."""
+    out: list[Suggestion] = []
+    for loaded in content.sources.values():
+        covered: dict[str, str] = {}
+        for it in loaded.items:
+            covered[it.paragraph.id] = covered.get(it.paragraph.id, "") + "\n" + _item_text(it)
+        for sec in loaded.source.sections:
+            if section and sec.id != section:
+                continue
+            for para in sec.paragraphs:
+                known = covered.get(para.id, "")
+                terms = tuple(t for t in segmenter.keywords(para.text, top=top) if t not in known)
+                nums = tuple(n for n in dict.fromkeys(numbers_in(para.text)) if n not in known)
+                if terms or nums:
+                    out.append(Suggestion(loaded.id, para.id, sec.id, para.speaker, terms, nums))
+    return out

@@ -1,0 +1,112 @@
+"""The jieba wrapper: a private Tokenizer with the sources' user dictionaries, quiet and cached per user."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+# Common function words and fillers that must never be a cloze blank or a keyword.
+STOP_WORDS = frozenset(
+    """
+    的 了 是 在 和 与 及 或 也 都 就 而 但 并 又 还 很 更 最 非常 这 那 这个 那个 这些 那些 这样 那样 这种 一个 一种 一些
+    我 你 他 她 它 我们 你们 他们 她们 它们 自己 大家 人们 什么 怎么 如何 为什么 哪 哪些 哪个 多少 几 吗 呢 吧 啊 呀 嘛
+    有 没有 不 没 会 能 能够 可以 可能 要 需要 应该 必须 让 把 被 给 对 对于 从 向 到 于 以 用 为 为了 因为 所以 因此
+    如果 那么 虽然 尽管 即使 然后 而且 并且 或者 以及 其中 之一 之前 之后 时候 现在 今天 已经 正在 一直 总是 当然 其实
+    确实 真正 真的 实际上 所有 每 每个 每一个 各种 任何 很多 许多 大量 一切 东西 事情 方面 方式 问题 部分 一样 一点 比如 例如
+    说 认为 觉得 知道 看 想 做 来 去 上 下 中 里 内 外 个 种 件 次 些 等 等等 之 其 该 此 所 着 过 地 得 吗 么 与其
+    """.split()
+)
+
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9.\-])(?:\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:倍|%|年|月|日|天|名|个|人|美元|亿美元|万美元|TB|GB|B|小时|分钟|秒|份|次)?)"
+    r"|(?:[一二两三四五六七八九十百千万亿]+(?:倍|年|天|份|次|分钟|小时))"
+)
+
+
+def cache_dir() -> Path:
+    """Per-user cache folder for jieba's prefix dictionary (never the shared temp folder)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "quizgen" / "jieba"
+
+
+def _import_jieba() -> Any:
+    """Import jieba without its pkg_resources warning and with its logger silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import jieba  # noqa: PLC0415 - deliberately lazy: ~0.1 s import and ~0.8 s dictionary load
+    logging.getLogger("jieba").setLevel(logging.ERROR)
+    return jieba
+
+
+class Segmenter:
+    """Segmentation and keyword extraction over one private `jieba.Tokenizer`."""
+
+    def __init__(self, userdicts: list[Path] | tuple[Path, ...] = ()):
+        jieba = _import_jieba()
+        self._tokenizer = jieba.Tokenizer()
+        folder = cache_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._tokenizer.tmp_dir = str(folder)
+        except OSError:
+            self._tokenizer.tmp_dir = None  # unwritable home: jieba then builds the dictionary in memory each time
+        self._tokenizer.initialize()
+        for path in sorted(set(userdicts)):
+            self._tokenizer.load_userdict(str(path))
+
+    def cut(self, text: str) -> list[str]:
+        """Words of `text`, spaces kept as their own tokens, so the pieces join back to `text`."""
+        return list(self._tokenizer.cut(text, HMM=True))
+
+    def boundaries(self, text: str) -> set[int]:
+        """Character offsets where one word ends and the next begins (0 and len included)."""
+        out = {0}
+        pos = 0
+        for word in self.cut(text):
+            pos += len(word)
+            out.add(pos)
+        return out
+
+    def snap(self, text: str, start: int, end: int) -> tuple[int, int]:
+        """Widen [start, end) to the nearest word boundaries so a blank never holds half a word."""
+        bounds = sorted(self.boundaries(text))
+        new_start = max(b for b in bounds if b <= start)
+        new_end = min(b for b in bounds if b >= end)
+        return new_start, new_end
+
+    @cached_property
+    def _tfidf(self) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import jieba.analyse  # noqa: PLC0415
+        tfidf = jieba.analyse.TFIDF()
+        tfidf.tokenizer = self._tokenizer
+        tfidf.postokenizer = jieba.posseg.POSTokenizer(self._tokenizer)
+        tfidf.stop_words = set(tfidf.stop_words) | STOP_WORDS
+        return tfidf
+
+    def keywords(self, text: str, *, top: int = 8) -> list[str]:
+        """Key terms of `text` by TF-IDF, without stop words, numbers or single characters."""
+        words = self._tfidf.extract_tags(text, topK=top * 3)
+        out = [w for w in words if is_content_word(w)]
+        return out[:top]
+
+
+def is_content_word(word: str) -> bool:
+    """A word worth blanking or suggesting: not a stop word, not punctuation, not a lone character."""
+    w = word.strip()
+    if len(w) < 2 or w in STOP_WORDS:
+        return False
+    if re.fullmatch(r"[\W_]+", w):
+        return False
+    return not re.fullmatch(r"\d+(?:\.\d+)?", w)
+
+
+def numbers_in(text: str) -> list[str]:
+    """Number expressions (10 万倍, 65 亿美元, 19 天, 两三倍) in the order they appear."""
+    return [m.group(0).strip() for m in _NUMBER.finditer(text) if m.group(0).strip()]
