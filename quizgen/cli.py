@@ -6,11 +6,14 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from .errors import QuizgenError
+
+if TYPE_CHECKING:
+    from .pipeline import Paths
 
 app = typer.Typer(
     name="quizgen",
@@ -114,6 +117,129 @@ def suggest(
             if row.numbers:
                 print(f"  numbers: {'、'.join(row.numbers)}")
         print(f"{len(rows)} paragraph(s) with uncovered terms or numbers")
+
+
+def _paths(content: Path, templates: Path, decks: Path, out: Path) -> "Paths":
+    from .pipeline import Paths
+
+    return Paths(content=content, templates=templates, decks=decks, out=out)
+
+
+TargetArg = Annotated[Path, typer.Argument(help="A deck recipe (decks/*.toml) or a set written by `quizgen generate` (*.yaml).")]
+ListOpt = Optional[list[str]]
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the set (YAML).")] = Path("build/sets/set.yaml"),
+    section: Annotated[ListOpt, typer.Option("--section", help="Only this section (repeatable).")] = None,
+    tag: Annotated[ListOpt, typer.Option("--tag", help="Only items with this tag (repeatable).")] = None,
+    qtype: Annotated[ListOpt, typer.Option("--type", help="Only this question type: cloze, basic, mcq, tf, who, reasons, order, typed (repeatable).")] = None,
+    speaker: Annotated[ListOpt, typer.Option("--speaker", help="Only items by this speaker id (repeatable).")] = None,
+    source: Annotated[ListOpt, typer.Option("--source", help="Only this source id (repeatable; default: all).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many questions (0: all that match).")] = 20,
+    per_item: Annotated[int, typer.Option("--per-item", min=0, help="At most this many questions per bank item (0: no limit).")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same bank, options and seed give the same set.")] = 0,
+    title: Annotated[str, typer.Option("--title", help="Title of the deck or quiz.")] = "黄仁勋 BG2 访谈：练习",
+    versions: Annotated[int, typer.Option("--versions", min=1, max=26, help="Default number of quiz versions for this set.")] = 1,
+    content: ContentOpt = Path("content"),
+    templates: TemplatesOpt = Path("templates"),
+) -> None:
+    """Make a new question set from the bank: filter, pick --count questions with --seed, write it as YAML.
+
+    Example: quizgen generate --section moat --type mcq --type tf --count 10 --seed 42 -o build/sets/moat.yaml
+    """
+    from .models import Filters
+    from .pipeline import generate_set, write_set
+    from .tables import set_table
+
+    with _errors():
+        filters = Filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),  # type: ignore[arg-type]
+                          speakers=tuple(speaker or ()), count=count, per_item=per_item)
+        qset = generate_set(_paths(content, templates, Path("decks"), out.parent), title=title, output=_safe_stem(out),
+                            sources=tuple(source or ()), filters=filters, seed=seed, versions=versions)
+        write_set(qset, out)
+        set_table(qset)
+        print(f"wrote {out} ({len(qset.questions)} questions)")
+
+
+def _safe_stem(path: Path) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-.") or "set"
+
+
+@app.command()
+def anki(
+    target: TargetArg,
+    out: OutOpt = Path("build"),
+    content: ContentOpt = Path("content"),
+    templates: TemplatesOpt = Path("templates"),
+    decks: DecksOpt = Path("decks"),
+) -> None:
+    """Write an Anki package (.apkg) for a recipe or a generated set.
+
+    Re-importing a rebuilt deck updates edited notes in place and keeps review history.
+
+    Example: quizgen anki decks/interview.toml --out build
+    """
+    from .anki import write_deck
+    from .pipeline import resolve
+
+    with _errors():
+        paths = _paths(content, templates, decks, out)
+        qset, set_file = resolve(target, paths)
+        apkg = paths.out_dir(qset) / f"{qset.output}.apkg"
+        built = write_deck(qset, templates_dir=templates, out_path=apkg, state_path=paths.state_for(qset, set_file))
+        print(f"wrote {apkg} ({built.notes} notes)")
+
+
+@app.command()
+def quiz(
+    target: TargetArg,
+    versions: Annotated[Optional[int], typer.Option("--versions", min=1, max=26, help="Shuffled versions A, B, C… (default: the recipe's).")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for shuffling versions (default: the recipe's).")] = None,
+    interactive: Annotated[bool, typer.Option("--interactive", help="Also write a self-check page that scores answers offline.")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print each page to PDF with headless Chromium.")] = False,
+    out: OutOpt = Path("build"),
+    content: ContentOpt = Path("content"),
+    templates: TemplatesOpt = Path("templates"),
+    decks: DecksOpt = Path("decks"),
+) -> None:
+    """Render printable HTML quizzes (A4) with answer keys and answer sheets for a recipe or a generated set.
+
+    Example: quizgen quiz decks/short-quiz.toml --versions 3 --interactive --pdf
+    """
+    from .pipeline import resolve
+    from .render import write_quiz
+
+    with _errors():
+        paths = _paths(content, templates, decks, out)
+        qset, _ = resolve(target, paths)
+        written = write_quiz(qset, templates_dir=templates, out_dir=paths.out_dir(qset),
+                             versions=versions or qset.versions, seed=qset.seed if seed is None else seed,
+                             interactive=interactive, pdf=pdf)
+        for path in written:
+            print(f"wrote {path}")
+
+
+@app.command()
+def build(
+    out: OutOpt = Path("build"),
+    content: ContentOpt = Path("content"),
+    templates: TemplatesOpt = Path("templates"),
+    decks: DecksOpt = Path("decks"),
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when no input changed.")] = False,
+) -> None:
+    """Build every recipe in decks/: its Anki deck and its quizzes (with answer keys and a self-check page).
+
+    Example: quizgen build --out build
+    """
+    from .build import build_all
+
+    with _errors():
+        for line in build_all(_paths(content, templates, decks, out), force=force):
+            print(line)
 
 
 def main() -> None:

@@ -122,6 +122,8 @@ def _validate(model: type[M], data: Any, path: Path, out: Collector) -> M | None
                 msg = "required field is missing; add it"
             elif err["type"] == "extra_forbidden":
                 msg = "unknown field; remove it or fix its spelling"
+            elif err["type"] == "string_type":
+                msg = f"expected text, got {err.get('input')!r}; put it in quotes"
             elif err["type"] == "union_tag_invalid":
                 msg = f"unknown kind {err.get('input', {}).get('kind')!r}; use one of fact, argument, quote, term" if isinstance(err.get("input"), dict) else msg
             out.add(path, line_of(data, loc), _loc_field(loc), msg)

@@ -75,7 +75,7 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise ContentError(Problem(rel(path), None, "file", f"cannot be read ({exc.strerror}); fix its permissions")) from exc
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")  # editors on Windows may save UTF-8 with a BOM
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ContentError(Problem(rel(path), line, "encoding", f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")) from exc
@@ -128,6 +128,8 @@ def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
         elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
             best = node.item_lines[part]
             node = node[part]
+        elif isinstance(node, LineDict) and isinstance(part, str) and part == node.get("kind"):
+            continue  # a discriminated union's tag (items.0.fact.value): not a key, keep descending
         else:
             break
     return best

@@ -30,6 +30,8 @@ class Speaker(Frozen):
     id: Slug
     name: Text
     role: Text
+    narrator: bool = False
+    """The write-up's own voice (e.g. the editors' introduction): never an answer to "who said it"."""
     labels: tuple[Text, ...] = ()
     """How the write-up labels this speaker at the start of a paragraph (for `quizgen import`)."""
 
@@ -222,3 +224,85 @@ class Recipe(Frozen):
         if ".." in v:
             raise ValueError("must not contain '..'")
         return v
+
+
+# --- generated questions ----------------------------------------------------------------------
+
+
+class SourceRef(Frozen):
+    """Where a question comes from: shown on every card back and in every answer key."""
+
+    source_id: str
+    source_title: str
+    section_id: str
+    section_title: str
+    section_index: int
+    paragraph_id: str
+    speaker_id: str
+    speaker_name: str
+    evidence: str
+
+
+class Question(Frozen):
+    """One question, plain text only: renderers escape at the edges."""
+
+    id: str
+    """`<item id>:<template id>`, unique within a source."""
+    source_id: str
+    item_id: str
+    template_id: str
+    type: QuestionType
+    kind: Literal["fact", "argument", "quote", "term"]
+    title: str
+    instructions: str | None = None
+    points: int = 1
+    prompt: str
+    answer: str
+    accept: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    correct: int | None = None
+    cloze_text: str | None = None
+    cloze_start: int | None = None
+    cloze_end: int | None = None
+    steps: tuple[str, ...] = ()
+    """order: the steps in the right order (options hold them shuffled); reasons: the reasons then the conclusion."""
+    order: tuple[int, ...] = ()
+    """order: for each correct step, the index of that step in `options`."""
+    reverse_prompt: str | None = None
+    reverse_answer: str | None = None
+    explanation: str
+    ref: SourceRef
+    tags: tuple[str, ...] = ()
+    position: tuple[int, int, int]
+    """(paragraph index, item index, template index): the interview's order."""
+
+    @property
+    def cloze_parts(self) -> tuple[str, str, str]:
+        """(before, blank, after) of a cloze question."""
+        assert self.cloze_text is not None and self.cloze_start is not None and self.cloze_end is not None
+        t = self.cloze_text
+        return t[: self.cloze_start], t[self.cloze_start : self.cloze_end], t[self.cloze_end :]
+
+
+class Filters(Frozen):
+    sections: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    types: tuple[QuestionType, ...] = ()
+    speakers: tuple[str, ...] = ()
+    count: int = 0
+    per_item: int = 0
+
+
+class QuestionSet(Frozen):
+    """A selection of questions: what `generate` writes and what `anki` and `quiz` render."""
+
+    format: Literal["quizgen-set/1"] = "quizgen-set/1"
+    title: str
+    output: str
+    deck_name: str
+    deck_id: int
+    seed: int
+    versions: int = 1
+    sources: tuple[str, ...]
+    filters: Filters
+    questions: tuple[Question, ...]

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .content import BankItem, Content
+from .errors import Problem, SelectionError, rel
 from .text import Segmenter, numbers_in
 
 SUBSTANCE_CHARS = 30
@@ -61,6 +62,10 @@ class Suggestion:
 
 def suggestions(content: Content, segmenter: Segmenter, *, top: int = 8, section: str | None = None) -> list[Suggestion]:
     """Per paragraph: key terms (TF-IDF) and numbers that no bank item mentions yet."""
+    known_sections = sorted({sec.id for loaded in content.sources.values() for sec in loaded.source.sections})
+    if section and section not in known_sections:
+        raise SelectionError(Problem(rel(content.root), None, "section",
+                                     f"unknown section {section!r}; available: {', '.join(known_sections) or 'none'}"))
     out: list[Suggestion] = []
     for loaded in content.sources.values():
         covered: dict[str, str] = {}

@@ -5,7 +5,12 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from typing import TYPE_CHECKING
+
 from .report import SectionStats
+
+if TYPE_CHECKING:
+    from .models import QuestionSet
 
 
 def _console() -> Console:
@@ -28,3 +33,20 @@ def stats_table(rows: list[SectionStats]) -> None:
     for r in rows:
         if r.uncovered:
             print(f"uncovered in {r.section_id}: {', '.join(r.uncovered)}")
+
+
+def set_table(qset: "QuestionSet") -> None:
+    """Summary of a generated set: questions per section and type."""
+    from collections import Counter
+
+    table = Table(title=f"{qset.title} — {len(qset.questions)} questions, seed {qset.seed}")
+    types = sorted({q.type for q in qset.questions})
+    table.add_column("section")
+    for t in types:
+        table.add_column(t, justify="right")
+    table.add_column("total", justify="right")
+    by = Counter((q.ref.section_index, q.ref.section_title, q.type) for q in qset.questions)
+    for idx, title in sorted({(q.ref.section_index, q.ref.section_title) for q in qset.questions}):
+        row = [by.get((idx, title, t), 0) for t in types]
+        table.add_row(title, *map(str, row), str(sum(row)))
+    _console().print(table)

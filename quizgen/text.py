@@ -57,7 +57,8 @@ class Segmenter:
             self._tokenizer.tmp_dir = None  # unwritable home: jieba then builds the dictionary in memory each time
         self._tokenizer.initialize()
         for path in sorted(set(userdicts)):
-            self._tokenizer.load_userdict(str(path))
+            with open(path, "rb") as fh:  # jieba leaves files it opens itself unclosed
+                self._tokenizer.load_userdict(fh)
 
     def cut(self, text: str) -> list[str]:
         """Words of `text`, spaces kept as their own tokens, so the pieces join back to `text`."""
@@ -84,7 +85,7 @@ class Segmenter:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import jieba.analyse  # noqa: PLC0415
-        tfidf = jieba.analyse.TFIDF()
+            tfidf = jieba.analyse.TFIDF()  # reads idf.txt without closing it: keep its ResourceWarning quiet
         tfidf.tokenizer = self._tokenizer
         tfidf.postokenizer = jieba.posseg.POSTokenizer(self._tokenizer)
         tfidf.stop_words = set(tfidf.stop_words) | STOP_WORDS

@@ -1,0 +1,239 @@
+"""Question sets -> Anki packages: fixed notetypes, one sub-deck per section, stable GUIDs, honest mtimes."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import json
+import sqlite3
+import string
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import genanki
+
+from .dataio import load_yaml
+from .errors import ContentError, Problem, rel
+from .fsutil import write_many
+from .generate import stable_id
+from .models import Question, QuestionSet
+
+LETTERS = string.ascii_uppercase
+
+
+def esc(text: str) -> str:
+    """Plain text -> safe Anki field HTML: escaped, braces defused (no stray {{c1:: or {{Field}}), newlines kept."""
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;").replace("\n", "<br>")
+
+
+# --- notetypes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notetypes:
+    basic: genanki.Model
+    cloze: genanki.Model
+    mcq: genanki.Model
+    typed: genanki.Model
+
+    def all(self) -> list[genanki.Model]:
+        return [self.basic, self.cloze, self.mcq, self.typed]
+
+
+def load_notetypes(templates_dir: Path) -> Notetypes:
+    """Read templates/anki/notetypes.yaml and cards.css into genanki models with their fixed IDs."""
+    path = templates_dir / "anki" / "notetypes.yaml"
+    css_path = templates_dir / "anki" / "cards.css"
+    data = load_yaml(path)
+    css = css_path.read_text(encoding="utf-8") if css_path.exists() else ""
+    models: dict[str, genanki.Model] = {}
+    for nt in data["notetypes"]:
+        kind = genanki.Model.CLOZE if nt["type"] == "cloze" else genanki.Model.FRONT_BACK
+        model = genanki.Model(
+            nt["id"], nt["name"], fields=[{"name": f} for f in nt["fields"]],
+            templates=[{"name": t["name"], "qfmt": t["qfmt"].strip(), "afmt": t["afmt"].strip()} for t in nt["templates"]],
+            css=css, model_type=kind, sort_field_index=0,
+        )
+        models[nt["name"]] = model
+    by_fields = {tuple(f["name"] for f in m.fields): m for m in models.values()}
+    try:
+        return Notetypes(
+            basic=by_fields[("Front", "Back", "ReverseFront", "ReverseBack", "Explanation", "Evidence", "Source", "QuestionID")],
+            cloze=by_fields[("Text", "Explanation", "Evidence", "Source", "QuestionID")],
+            mcq=by_fields[("Question", "A", "B", "C", "D", "Answer", "Explanation", "Evidence", "Source", "QuestionID")],
+            typed=by_fields[("Question", "Answer", "Explanation", "Evidence", "Source", "QuestionID")],
+        )
+    except KeyError as exc:
+        raise ContentError(Problem(rel(path), None, "notetypes", f"a notetype with fields {list(exc.args[0])} is required")) from exc
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+
+class _Note(genanki.Note):
+    """A note that writes its own modification time, so unchanged notes keep theirs across builds."""
+
+    def __init__(self, *args: Any, mod: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:  # noqa: ARG002
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+def note_guid(q: Question) -> str:
+    """Stable GUID from the source, item and template IDs: never from field text."""
+    return genanki.guid_for("quizgen", q.source_id, q.item_id, q.template_id)
+
+
+def _source_line(q: Question) -> str:
+    return f"{q.ref.section_title} · 段落 {q.ref.paragraph_id} · {q.ref.speaker_name}"
+
+
+def _ol(items: list[str], *, lettered: bool = False) -> str:
+    if lettered:
+        return "<ol>" + "".join(f"<li><b>{LETTERS[i]}</b> {esc(s)}</li>" for i, s in enumerate(items)) + "</ol>"
+    return "<ol>" + "".join(f"<li>{esc(s)}</li>" for s in items) + "</ol>"
+
+
+def note_fields(q: Question, nts: Notetypes) -> tuple[genanki.Model, list[str]]:
+    """The notetype and field values (HTML) for one question."""
+    tail = [esc(q.explanation), esc(q.ref.evidence), esc(_source_line(q)), esc(q.id)]
+    if q.type == "cloze":
+        before, blank, after = q.cloze_parts
+        return nts.cloze, [f"{esc(before)}{{{{c1::{esc(blank)}}}}}{esc(after)}", *tail]
+    if q.type in ("mcq", "tf", "who"):
+        opts = [esc(o) for o in q.options] + [""] * (4 - len(q.options))
+        assert q.correct is not None
+        answer = f"{LETTERS[q.correct]}. {esc(q.options[q.correct])}"
+        return nts.mcq, [esc(q.prompt), *opts[:4], answer, *tail]
+    if q.type == "typed":
+        return nts.typed, [esc(q.prompt), esc(q.answer), *tail]
+    if q.type == "order":
+        front = f"{esc(q.prompt)}{_ol(list(q.options), lettered=True)}"
+        back = f"<b>{esc(q.answer)}</b>{_ol(list(q.steps))}"
+        return nts.basic, [front, back, "", "", *tail]
+    if q.type == "reasons":
+        *reasons, conclusion = q.steps
+        back = f"{_ol(reasons)}<div>结论：{esc(conclusion)}</div>"
+        return nts.basic, [esc(q.prompt), back, "", "", *tail]
+    # basic
+    return nts.basic, [esc(q.prompt), esc(q.answer), esc(q.reverse_prompt or ""), esc(q.reverse_answer or ""), *tail]
+
+
+def note_tags(q: Question) -> list[str]:
+    """Hierarchical tags: source, section, kind, speaker, question type, topics."""
+    return [
+        f"quizgen::source::{q.source_id}",
+        f"quizgen::section::{q.ref.section_index:02d}-{q.ref.section_id}",
+        f"quizgen::kind::{q.kind}",
+        f"quizgen::speaker::{q.ref.speaker_id}",
+        f"quizgen::type::{q.type}",
+        *(f"quizgen::topic::{t}" for t in q.tags),
+    ]
+
+
+# --- the state file: content hash -> first time built ----------------------------------------
+
+
+@dataclass
+class NoteState:
+    """guid -> (content hash, mod time). Committed, so rebuilds keep unchanged notes' mod times."""
+
+    entries: dict[str, dict[str, Any]]
+
+    @classmethod
+    def load(cls, path: Path) -> NoteState:
+        if not path.exists():
+            return cls({})
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(dict(data["notes"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ContentError(Problem(rel(path), None, "notes", f"unreadable note state ({exc}); delete it to start fresh (re-imports will then update every note once)")) from exc
+
+    def mod_for(self, guid: str, digest: str, now: int) -> int:
+        entry = self.entries.get(guid)
+        if entry and entry.get("hash") == digest:
+            return int(entry["mod"])
+        mod = max(now, int(entry["mod"]) + 1) if entry else now
+        self.entries[guid] = {"hash": digest, "mod": mod}
+        return mod
+
+    def dumps(self) -> str:
+        return json.dumps({"format": "quizgen-notes/1", "notes": dict(sorted(self.entries.items()))}, ensure_ascii=False, indent=1) + "\n"
+
+
+# --- package ----------------------------------------------------------------------------------
+
+
+def deck_name_for(qset: QuestionSet, q: Question) -> str:
+    sub = f"{q.ref.section_index:02d} {q.ref.section_title}"
+    if len(qset.sources) > 1:
+        return f"{qset.deck_name}::{q.ref.source_title}::{sub}"
+    return f"{qset.deck_name}::{sub}"
+
+
+@dataclass(frozen=True)
+class BuiltDeck:
+    decks: list[genanki.Deck]
+    timestamp: int
+    notes: int
+    cards_hint: int
+
+
+def build_decks(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int | None = None) -> BuiltDeck:
+    """Notes in interview order, one sub-deck per section, mod times from the state file."""
+    now = int(now if now is not None else time.time())
+    parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")
+    decks: dict[str, genanki.Deck] = {qset.deck_name: parent}
+    mods: list[int] = []
+    seen: set[str] = set()
+    for due, q in enumerate(qset.questions, start=1):
+        guid = note_guid(q)
+        if guid in seen:
+            continue
+        seen.add(guid)
+        model, fields = note_fields(q, nts)
+        tags = note_tags(q)
+        name = deck_name_for(qset, q)
+        digest = hashlib.sha256(json.dumps([model.model_id, fields, tags, name], ensure_ascii=False).encode()).hexdigest()
+        mod = state.mod_for(guid, digest, now)
+        mods.append(mod)
+        if name not in decks:
+            decks[name] = genanki.Deck(stable_id(f"{qset.deck_id}::{name}"), name)
+        decks[name].add_note(_Note(model=model, fields=fields, tags=tags, guid=guid, due=due, mod=mod))
+    stamp = max(mods) if mods else now
+    return BuiltDeck(decks=list(decks.values()), timestamp=stamp, notes=len(seen), cards_hint=len(seen))
+
+
+def package_bytes(built: BuiltDeck) -> bytes:
+    """The .apkg as bytes; genanki's temp SQLite lives in a private temp folder that is always removed."""
+    package = genanki.Package(built.decks)
+    with tempfile.TemporaryDirectory(prefix="quizgen-") as tmp:
+        db = Path(tmp) / "collection.anki2"
+        conn = sqlite3.connect(db)
+        try:
+            package.write_to_db(conn.cursor(), built.timestamp, itertools.count(built.timestamp * 1000))
+            conn.commit()
+        finally:
+            conn.close()
+        out = Path(tmp) / "deck.apkg"
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.write(db, "collection.anki2")
+            zf.writestr("media", "{}")
+        return out.read_bytes()
+
+
+def write_deck(qset: QuestionSet, *, templates_dir: Path, out_path: Path, state_path: Path, now: int | None = None) -> BuiltDeck:
+    """Build the package and write it and its note state together, atomically."""
+    nts = load_notetypes(templates_dir)
+    state = NoteState.load(state_path)
+    built = build_decks(qset, nts, state, now=now)
+    write_many({out_path: package_bytes(built), state_path: state.dumps().encode("utf-8")})
+    return built

@@ -1,0 +1,76 @@
+"""`quizgen build`: every recipe's deck and quizzes, skipped entirely when no input changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import rel
+
+if TYPE_CHECKING:
+    from .pipeline import Paths
+
+STAMP = ".quizgen-build.json"
+
+
+def _files(folder: Path, *, skip: Path | None = None) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and (skip is None or skip not in p.parents))
+
+
+def fingerprint(paths: Paths) -> str:
+    """Hash of every input: content, templates, recipes and quizgen's own code (note state excluded: it is an output)."""
+    h = hashlib.sha256()
+    code = Path(__file__).resolve().parent
+    for root in (paths.content, paths.templates, paths.decks, code):
+        for f in _files(root, skip=paths.decks / "state"):
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _up_to_date(paths: Paths, digest: str) -> list[str] | None:
+    stamp = paths.out / STAMP
+    try:
+        data = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    outputs = [paths.out / o for o in data.get("outputs", [])]
+    if data.get("fingerprint") != digest or not all(o.exists() for o in outputs):
+        return None
+    return [str(o) for o in data["outputs"]]
+
+
+def build_all(paths: Paths, *, force: bool = False) -> Iterator[str]:
+    """Validate everything, then write each recipe's outputs; yield one line per file written."""
+    digest = fingerprint(paths)
+    if not force and (outputs := _up_to_date(paths, digest)) is not None:
+        yield f"up to date: {len(outputs)} file(s) in {rel(paths.out)} (use --force to rebuild)"
+        return
+    from .anki import write_deck  # noqa: PLC0415 - heavy imports only when there is work
+    from .fsutil import write_text  # noqa: PLC0415
+    from .generate import build_set  # noqa: PLC0415
+    from .pipeline import load_all  # noqa: PLC0415
+    from .render import write_quiz  # noqa: PLC0415
+    from .text import Segmenter  # noqa: PLC0415
+
+    content, templates, recipes = load_all(paths)
+    segmenter = Segmenter([s.userdict for s in content.sources.values() if s.userdict])
+    sets = [(r, build_set(content, templates, r.recipe, segmenter=segmenter)) for r in recipes]  # all or nothing
+    written: list[Path] = []
+    for loaded, qset in sets:
+        if "anki" in loaded.recipe.formats:
+            apkg = paths.out_dir(qset) / f"{qset.output}.apkg"
+            built = write_deck(qset, templates_dir=paths.templates, out_path=apkg, state_path=paths.state_for(qset, None))
+            written.append(apkg)
+            yield f"wrote {rel(apkg)} ({built.notes} notes)"
+        if "quiz" in loaded.recipe.formats:
+            for path in write_quiz(qset, templates_dir=paths.templates, out_dir=paths.out_dir(qset), versions=qset.versions,
+                                   seed=qset.seed, interactive=True, pdf=False):
+                written.append(path)
+                yield f"wrote {rel(path)}"
+    stamp = {"fingerprint": digest, "outputs": sorted(str(p.relative_to(paths.out)) for p in written)}
+    write_text(paths.out / STAMP, json.dumps(stamp, indent=1) + "\n")

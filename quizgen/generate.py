@@ -1,0 +1,342 @@
+"""Question templates + bank items -> questions, and seeded, filtered selections of them."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import string
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .content import BankItem, Collector, Content
+from .errors import Problem, SelectionError
+from .models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
+from .text import STOP_WORDS, Segmenter, is_content_word
+
+TF_OPTIONS = ("正确", "错误")
+MCQ_OPTIONS = 4
+
+
+def _norm(text: str) -> str:
+    """Compare answers ignoring spaces and case: "10万倍" equals "10 万倍"."""
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def _rank(key: str, candidates: Iterable[str]) -> list[str]:
+    """Order candidates by a hash of (key, candidate): adding one candidate never reorders the others."""
+    return sorted(candidates, key=lambda c: hashlib.sha256(f"{key}\x1f{c}".encode()).hexdigest())
+
+
+class _Formatter(string.Formatter):
+    """str.format with one extra spec, `{claim:bare}`, that drops closing punctuation inside 「」."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec == "bare":
+            return str(value).rstrip("。．.！!？?；;，, ")
+        return super().format_field(value, format_spec)
+
+
+def _format(template: str, item: BankItem) -> str:
+    fields = {k: v for k, v in item.item.model_dump().items() if isinstance(v, (str, int, float))}
+    fields["speaker_name"] = item.speaker.name
+    fields["section_title"] = item.section.title
+    return _Formatter().vformat(template, (), fields)
+
+
+class Generator:
+    """Builds every question the templates can make from a source's bank."""
+
+    def __init__(self, content: Content, templates: dict[str, QuestionTemplate], *, segmenter: Segmenter | None = None):
+        self.content = content
+        self.templates = list(templates.values())
+        self._segmenter = segmenter
+        self.problems = Collector()
+
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            userdicts = [s.userdict for s in self.content.sources.values() if s.userdict]
+            self._segmenter = Segmenter(userdicts)
+        return self._segmenter
+
+    # --- public -------------------------------------------------------------------------------
+
+    def questions(self, source_ids: Sequence[str] | None = None) -> list[Question]:
+        """All questions for the given sources in interview order; problems are collected in `self.problems`."""
+        out: list[Question] = []
+        for sid in source_ids if source_ids is not None else list(self.content.sources):
+            items = self.content.sources[sid].items
+            for item in items:
+                for t_index, tpl in enumerate(self.templates):
+                    if tpl.kind != item.kind or not self._applies(tpl, item):
+                        continue
+                    try:
+                        q = self._make(tpl, t_index, item, items)
+                    except KeyError as exc:
+                        self.problems.add(item.file, item.line, "prompt", f"template {tpl.id}: unknown placeholder {exc}; use a field of the {item.kind}")
+                        continue
+                    if q is not None:
+                        out.append(q)
+        return out
+
+    # --- per type -----------------------------------------------------------------------------
+
+    def _applies(self, tpl: QuestionTemplate, item: BankItem) -> bool:
+        it = item.item
+        if tpl.answer_types and (not isinstance(it, Fact) or it.answer_type not in tpl.answer_types):
+            return False
+        if tpl.max_answer_chars and isinstance(it, Fact) and len(it.answer) > tpl.max_answer_chars:
+            return False
+        return all(getattr(it, f, None) for f in tpl.require)
+
+    def _make(self, tpl: QuestionTemplate, t_index: int, item: BankItem, items: Sequence[BankItem]) -> Question | None:
+        it = item.item
+        qid = f"{item.id}:{tpl.id}"
+        base: dict[str, Any] = {
+            "id": qid, "source_id": item.source_id, "item_id": item.id, "template_id": tpl.id, "type": tpl.type,
+            "kind": item.kind, "title": tpl.title, "instructions": tpl.instructions, "points": tpl.points,
+            "ref": self._ref(item), "tags": tuple(it.tags), "position": (*item.position, t_index),
+            "explanation": it.explanation or self._explain(item),
+        }
+        prompt = _format(tpl.prompt, item)
+        builder = getattr(self, f"_{tpl.type}")
+        return builder(tpl, item, items, prompt, base)
+
+    def _cloze(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202 - one signature for all builders
+        it = item.item
+        if isinstance(it, Fact):
+            target = it.answer
+        elif isinstance(it, Quote):
+            target = it.cloze or self._keyword(it.text)
+            if target is None:
+                return None
+        else:
+            return None
+        start = prompt.find(target)
+        if start < 0:
+            self.problems.add(item.file, item.line, "statement", f"template {tpl.id}: {target!r} is not in the cloze text")
+            return None
+        end = start + len(target)
+        s2, e2 = self.segmenter.snap(prompt, start, end)
+        blank = prompt[s2:e2]
+        if (s2, e2) != (start, end) and len(blank.strip()) > len(target.strip()) + 2:
+            word = prompt[s2:e2]
+            self.problems.add(item.file, item.line, "answer", f"template {tpl.id}: cloze answer {target!r} splits the word {word!r}; add the answer to userdict.txt or rephrase")
+            return None
+        if blank.strip() in STOP_WORDS:
+            self.problems.add(item.file, item.line, "answer", f"template {tpl.id}: cloze blank {blank!r} is a stop word; choose a key number, name or term")
+            return None
+        # Keep surrounding spaces outside the blank.
+        while blank and blank[0].isspace():
+            s2 += 1
+            blank = blank[1:]
+        while blank and blank[-1].isspace():
+            e2 -= 1
+            blank = blank[:-1]
+        accept = tuple(getattr(it, "accept", ()))
+        return Question(**base, prompt=prompt, answer=blank, accept=accept, cloze_text=prompt, cloze_start=s2, cloze_end=e2)
+
+    def _keyword(self, text: str) -> str | None:
+        bounds = self.segmenter.boundaries(text)
+        for word in self.segmenter.keywords(text, top=10):
+            pos = text.find(word)
+            if pos >= 0 and pos in bounds and pos + len(word) in bounds and is_content_word(word):
+                return word
+        return None
+
+    def _basic(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if isinstance(it, Fact):
+            rev = (f"「{it.answer}」：访谈中与它有关的说法是什么？", it.statement) if it.reverse else (None, None)
+            return Question(**base, prompt=prompt, answer=it.answer, accept=it.accept, reverse_prompt=rev[0], reverse_answer=rev[1])
+        if isinstance(it, Term):
+            rev = (f"哪个概念的含义是：{it.definition}", it.term) if it.reverse else (None, None)
+            return Question(**base, prompt=prompt, answer=it.definition, reverse_prompt=rev[0], reverse_answer=rev[1])
+        return None
+
+    def _typed(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if not isinstance(it, Fact):
+            return None
+        return Question(**base, prompt=prompt, answer=it.answer, accept=it.accept)
+
+    def _distractors(self, item: BankItem, items: Sequence[BankItem], answer: str, curated: Sequence[str], pool: Iterable[str]) -> list[str]:
+        taken = {_norm(answer)} | {_norm(a) for a in getattr(item.item, "accept", ())}
+        out: list[str] = []
+        for cand in [*curated, *_rank(item.id, dict.fromkeys(pool))]:
+            if _norm(cand) not in taken:
+                taken.add(_norm(cand))
+                out.append(cand)
+        return out[: MCQ_OPTIONS - 1]
+
+    def _fact_pool(self, item: BankItem, items: Sequence[BankItem]) -> list[str]:
+        it = item.item
+        assert isinstance(it, Fact)
+        pool: list[str] = []
+        for other in items:
+            o = other.item
+            if other.id == item.id or not isinstance(o, Fact) or o.answer_type != it.answer_type:
+                continue
+            if it.answer_type == "number" and o.unit != it.unit:
+                continue
+            if it.answer_type in ("other", "concept", "event", "date") and not it.answer_type == "date":
+                continue  # free-text answers are only plausible as curated distractors
+            if len(o.answer) > max(24, 2 * len(it.answer)):
+                continue
+            pool.append(o.answer)
+        return pool
+
+    def _options(self, qid: str, answer: str, distractors: list[str]) -> tuple[tuple[str, ...], int]:
+        options = [answer, *distractors]
+        random.Random(f"options:{qid}").shuffle(options)
+        return tuple(options), options.index(answer)
+
+    def _mcq(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if isinstance(it, Fact):
+            answer = it.answer
+            distractors = self._distractors(item, items, answer, it.distractors, self._fact_pool(item, items))
+        elif isinstance(it, Term):
+            answer = it.term
+            pool = [o.item.term for o in items if isinstance(o.item, Term) and o.id != item.id]
+            distractors = self._distractors(item, items, answer, (), pool)
+        else:
+            return None
+        if len(distractors) < MCQ_OPTIONS - 1:
+            return None  # not enough plausible options: this item is asked in other ways
+        options, correct = self._options(base["id"], answer, distractors)
+        return Question(**base, prompt=prompt, answer=answer, options=options, correct=correct)
+
+    def _tf(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if not isinstance(it, Fact):
+            return None
+        truth = random.Random(f"tf:{base['id']}").random() < 0.5
+        if truth:
+            statement = it.statement
+        elif it.false_statement:
+            statement = it.false_statement
+        else:
+            alts = self._distractors(item, items, it.answer, it.distractors, self._fact_pool(item, items))
+            if not alts:
+                statement, truth = it.statement, True
+            else:
+                statement = it.statement.replace(it.answer, alts[0], 1)
+        explanation = base["explanation"] if truth else f"错误。原文：{it.statement}"
+        base = {**base, "explanation": explanation}
+        return Question(**base, prompt=statement, answer=TF_OPTIONS[0] if truth else TF_OPTIONS[1],
+                        options=TF_OPTIONS, correct=0 if truth else 1)
+
+    def _who(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        source = self.content.sources[item.source_id].source
+        # Everyone who speaks in the interview is a plausible answer; the narrator is not.
+        speaking = {p.speaker for sec in source.sections for p in sec.paragraphs} | {item.speaker.id}
+        names = [s.name for s in source.speakers if s.id in speaking and (not s.narrator or s.id == item.speaker.id)]
+        if len(names) < 2:
+            return None
+        options = tuple(names)
+        return Question(**base, prompt=prompt, answer=item.speaker.name, options=options, correct=options.index(item.speaker.name))
+
+    def _reasons(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if not isinstance(it, Argument):
+            return None
+        steps = (*it.reasons, it.conclusion)
+        answer = "；".join(f"（{i}）{r.rstrip('。；;')}" for i, r in enumerate(it.reasons, 1)) + f"。结论：{it.conclusion}"
+        return Question(**base, prompt=prompt, answer=answer, steps=steps)
+
+    def _order(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if not isinstance(it, Argument) or len(it.chain) < 3:
+            return None
+        chain = list(it.chain)
+        options = list(chain)
+        rng = random.Random(f"order:{base['id']}")
+        while options == chain:
+            rng.shuffle(options)
+        order = tuple(options.index(step) for step in chain)
+        answer = " → ".join(string.ascii_uppercase[i] for i in order)
+        return Question(**base, prompt=prompt, answer=answer, options=tuple(options), steps=tuple(chain), order=order)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _ref(self, item: BankItem) -> SourceRef:
+        source = self.content.sources[item.source_id].source
+        index = [s.id for s in source.sections].index(item.section.id)
+        return SourceRef(source_id=source.id, source_title=source.title, section_id=item.section.id, section_title=item.section.title,
+                         section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
+                         speaker_name=item.speaker.name, evidence=item.evidence)
+
+    @staticmethod
+    def _explain(item: BankItem) -> str:
+        it = item.item
+        if isinstance(it, Fact):
+            return it.statement + (f"（{it.comparison}）" if it.comparison else "")
+        if isinstance(it, Argument):
+            return f"{item.speaker.name}的观点：{it.claim}"
+        if isinstance(it, Quote):
+            return f"{item.speaker.name}谈{it.context}时所说。"
+        if isinstance(it, Term):
+            return f"{it.term}：{it.definition}"
+        return ""
+
+
+# --- selection --------------------------------------------------------------------------------
+
+
+def _describe(filters: Filters) -> str:
+    parts = [f"{name}={','.join(vals)}" for name, vals in
+             (("section", filters.sections), ("tag", filters.tags), ("type", filters.types), ("speaker", filters.speakers)) if vals]
+    return " ".join(parts) or "no filters"
+
+
+def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> list[Question]:
+    """Filter, then pick `count` questions by a per-question seeded key; the result is in interview order."""
+    pool = [
+        q for q in questions
+        if (not filters.sections or q.ref.section_id in filters.sections)
+        and (not filters.tags or set(filters.tags) & set(q.tags))
+        and (not filters.types or q.type in filters.types)
+        and (not filters.speakers or q.ref.speaker_id in filters.speakers)
+    ]
+    if not pool:
+        raise SelectionError(Problem("selection", None, "filters", f"no question matches ({_describe(filters)}); widen the filters"))
+    if filters.count == 0 and filters.per_item == 0:
+        chosen = pool
+    else:
+        # Each question draws its own key from its own stream: adding an item never reshuffles the others.
+        ranked = sorted(pool, key=lambda q: (random.Random(f"{seed}:{q.id}").random(), q.id))
+        per: dict[tuple[str, str], int] = {}
+        chosen = []
+        for q in ranked:
+            key = (q.source_id, q.item_id)
+            if filters.per_item and per.get(key, 0) >= filters.per_item:
+                continue
+            per[key] = per.get(key, 0) + 1
+            chosen.append(q)
+            if filters.count and len(chosen) == filters.count:
+                break
+        if filters.count and len(chosen) < filters.count:
+            limit = f", at most {filters.per_item} per item" if filters.per_item else ""
+            raise SelectionError(Problem("selection", None, "count",
+                                         f"asked for {filters.count} questions but only {len(chosen)} match ({_describe(filters)}{limit}); lower --count or widen the filters"))
+    return sorted(chosen, key=lambda q: (q.source_id, q.position, q.id))
+
+
+def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, *, segmenter: Segmenter | None = None) -> QuestionSet:
+    """Generate and select the questions a recipe asks for."""
+    gen = Generator(content, templates, segmenter=segmenter)
+    questions = gen.questions(recipe.sources)
+    gen.problems.raise_if_any()
+    filters = Filters(sections=recipe.sections, tags=recipe.tags, types=recipe.types, speakers=recipe.speakers,
+                      count=recipe.count, per_item=recipe.per_item)
+    chosen = select(questions, filters, seed=recipe.seed)
+    return QuestionSet(title=recipe.title, output=recipe.output, deck_name=recipe.deck_name or recipe.title,
+                       deck_id=recipe.deck_id or stable_id(recipe.output), seed=recipe.seed, versions=recipe.versions,
+                       sources=recipe.sources, filters=filters, questions=tuple(chosen))
+
+
+def stable_id(name: str) -> int:
+    """A fixed 13-digit ID derived from a name (for decks whose recipe gives none)."""
+    return 1_000_000_000_000 + int(hashlib.sha256(name.encode()).hexdigest(), 16) % 8_000_000_000_000

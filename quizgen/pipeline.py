@@ -1,0 +1,101 @@
+"""Read everything, validate everything, then write: the steps behind generate, anki, quiz and build."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .content import Content, LoadedRecipe, check_all, load_content, load_recipe, load_templates
+from .dataio import read_text
+from .errors import ContentError, Problem, rel
+from .fsutil import write_text
+from .models import Filters, QuestionSet, QuestionTemplate, Recipe
+
+
+@dataclass(frozen=True)
+class Paths:
+    content: Path
+    templates: Path
+    decks: Path
+    out: Path
+
+    def state_for(self, qset: QuestionSet, set_file: Path | None) -> Path:
+        """Where a deck's note state lives: decks/state/ for recipes, beside the set file for generated sets."""
+        if set_file is not None:
+            return set_file.with_name(set_file.stem + ".notes.json")
+        return self.decks / "state" / f"{qset.output}.json"
+
+    def out_dir(self, qset: QuestionSet) -> Path:
+        return self.out / qset.output
+
+
+def load_set_file(path: Path) -> QuestionSet:
+    """Read a question set written by `quizgen generate`."""
+    text = read_text(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ContentError(Problem(rel(path), mark.line + 1 if mark else None, "yaml", f"malformed YAML: {getattr(exc, 'problem', exc)}")) from exc
+    try:
+        return QuestionSet.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ContentError(Problem(rel(path), None, field or "set", f"{err['msg']}; regenerate it with `quizgen generate`")) from exc
+
+
+def dump_set(qset: QuestionSet) -> str:
+    """A question set as readable, stable YAML."""
+    data = json.loads(qset.model_dump_json())
+    header = "# A quizgen question set. Render it with `quizgen anki SET` or `quizgen quiz SET`.\n"
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def resolve(target: Path, paths: Paths) -> tuple[QuestionSet, Path | None]:
+    """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any)."""
+    if target.suffix == ".toml":
+        content = load_content(paths.content)
+        templates = load_templates(paths.templates)
+        recipe = load_recipe(target, content).recipe
+        return _set_for(content, templates, recipe), None
+    if target.suffix in (".yaml", ".yml"):
+        return load_set_file(target), target
+    raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
+
+
+def _set_for(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe) -> QuestionSet:
+    from .generate import build_set  # noqa: PLC0415 - jieba only for commands that generate
+
+    return build_set(content, templates, recipe)
+
+
+def generate_set(paths: Paths, *, title: str, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
+    """A new question set from the bank with the CLI's filters."""
+    content = load_content(paths.content)
+    templates = load_templates(paths.templates)
+    try:
+        recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), sections=filters.sections,
+                        tags=filters.tags, speakers=filters.speakers, types=filters.types, count=filters.count,
+                        per_item=filters.per_item, seed=seed, versions=versions)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        raise ContentError(Problem("quizgen generate", None, "--" + str(err["loc"][0]), err["msg"])) from exc
+    from .content import Collector, _check_recipe_names  # noqa: PLC0415
+
+    out = Collector()
+    _check_recipe_names(recipe, Path("quizgen generate"), "", content, out)
+    out.raise_if_any()
+    return _set_for(content, templates, recipe)
+
+
+def write_set(qset: QuestionSet, path: Path) -> None:
+    write_text(path, dump_set(qset))
+
+
+def load_all(paths: Paths) -> tuple[Content, dict[str, QuestionTemplate], list[LoadedRecipe]]:
+    return check_all(paths.content, paths.templates, paths.decks)

@@ -1,0 +1,167 @@
+"""Question generation and seeded selection on the real bank."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from quizgen.cli import app
+from quizgen.content import load_content, load_templates
+from quizgen.errors import SelectionError
+from quizgen.generate import Generator, select
+from quizgen.models import Filters, QUESTION_TYPES
+from quizgen.text import STOP_WORDS, Segmenter
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bank():
+    content = load_content(ROOT / "content")
+    templates = load_templates(ROOT / "templates")
+    gen = Generator(content, templates)
+    questions = gen.questions()
+    assert not gen.problems.problems, gen.problems.problems
+    return content, templates, questions, gen.segmenter
+
+
+def test_every_type_is_generated_and_carries_its_source(bank) -> None:
+    content, _, questions, _ = bank
+    assert {q.type for q in questions} == set(QUESTION_TYPES)
+    paragraphs = content.sources["bg2-huang-2024"].source.paragraphs()
+    for q in questions:
+        section, para, _ = paragraphs[q.ref.paragraph_id]
+        assert q.ref.section_id == section.id
+        assert q.ref.evidence in para.text
+        assert q.ref.speaker_name
+        assert q.prompt and q.answer and q.explanation
+
+
+def test_cloze_blanks_are_whole_words_and_never_stop_words(bank) -> None:
+    _, _, questions, seg = bank
+    clozes = [q for q in questions if q.type == "cloze"]
+    assert len(clozes) > 80
+    for q in clozes:
+        before, blank, after = q.cloze_parts
+        assert blank.strip() and blank.strip() not in STOP_WORDS
+        bounds = seg.boundaries(q.cloze_text)
+        assert len(before) in bounds and len(before) + len(blank) in bounds, f"{q.id}: {blank!r} is half a word"
+
+
+def test_multiple_choice_options_are_distinct_plausible_and_hold_the_answer_once(bank) -> None:
+    content, _, questions, _ = bank
+    facts = {it.id: it.item for it in content.items() if it.kind == "fact"}
+    answers_by_type: dict[tuple[str, str | None], set[str]] = {}
+    for f in facts.values():
+        answers_by_type.setdefault((f.answer_type, f.unit), set()).add(f.answer)
+    mcqs = [q for q in questions if q.type == "mcq"]
+    assert len(mcqs) > 40
+    for q in mcqs:
+        assert len(q.options) == 4
+        assert len({o.replace(" ", "") for o in q.options}) == 4
+        assert q.options.count(q.answer) == 1 and q.options[q.correct] == q.answer
+        if q.kind == "fact":
+            fact = facts[q.item_id]
+            auto = [o for o in q.options if o != q.answer and o not in fact.distractors]
+            # automatic distractors come from answers of the same type and unit in this interview
+            assert all(o in answers_by_type[(fact.answer_type, fact.unit)] for o in auto), q.id
+
+
+def test_true_false_statements_change_one_thing(bank) -> None:
+    content, _, questions, _ = bank
+    facts = {it.id: it.item for it in content.items() if it.kind == "fact"}
+    tfs = [q for q in questions if q.type == "tf"]
+    assert {q.answer for q in tfs} == {"正确", "错误"}
+    for q in tfs:
+        fact = facts[q.item_id]
+        if q.answer == "正确":
+            assert q.prompt == fact.statement
+        else:
+            assert q.prompt != fact.statement
+            assert q.prompt == fact.false_statement or fact.answer not in q.prompt
+            assert fact.statement in q.explanation
+
+
+def test_order_questions_are_shuffled_and_answer_matches(bank) -> None:
+    _, _, questions, _ = bank
+    orders = [q for q in questions if q.type == "order"]
+    assert len(orders) >= 15
+    for q in orders:
+        assert sorted(q.options) == sorted(q.steps) and list(q.options) != list(q.steps)
+        assert [q.options[i] for i in q.order] == list(q.steps)
+        assert q.answer == " → ".join("ABCDEFG"[i] for i in q.order)
+
+
+def test_who_said_it_offers_the_interview_speakers(bank) -> None:
+    _, _, questions, _ = bank
+    whos = [q for q in questions if q.type == "who"]
+    assert len(whos) >= 35
+    for q in whos:
+        assert set(q.options) == {"黄仁勋", "Brad Gerstner", "Clark Tang"}
+        assert q.options[q.correct] == q.ref.speaker_name
+
+
+def test_selection_is_deterministic_and_honours_filters(bank) -> None:
+    _, _, questions, _ = bank
+    f = Filters(sections=("moat", "xai"), types=("mcq", "tf"), count=8, per_item=1)
+    a = select(questions, f, seed=42)
+    b = select(questions, f, seed=42)
+    c = select(questions, f, seed=43)
+    assert [q.id for q in a] == [q.id for q in b]
+    assert [q.id for q in a] != [q.id for q in c]
+    assert len(a) == 8 and len({q.item_id for q in a}) == 8
+    assert all(q.ref.section_id in {"moat", "xai"} and q.type in {"mcq", "tf"} for q in a)
+    assert [q.position for q in a] == sorted(q.position for q in a)
+    tagged = select(questions, Filters(tags=("numbers",), count=5), seed=1)
+    assert all("numbers" in q.tags for q in tagged)
+    spoken = select(questions, Filters(speakers=("gerstner",), count=3), seed=1)
+    assert all(q.ref.speaker_id == "gerstner" for q in spoken)
+
+
+def test_adding_an_item_does_not_reshuffle_the_rest(bank) -> None:
+    _, _, questions, _ = bank
+    f = Filters(count=30)
+    before = [q.id for q in select(questions, f, seed=9)]
+    extra = questions[0].model_copy(update={"id": "zz-new:fact-cloze", "item_id": "zz-new"})
+    after = [q.id for q in select([*questions, extra], f, seed=9)]
+    # at most the new question enters and displaces one; everything else stays
+    assert len(set(before) - set(after)) <= 1 and len(set(after) - set(before)) <= 1
+
+
+def test_asking_for_more_than_the_filters_allow_is_an_error(bank) -> None:
+    _, _, questions, _ = bank
+    with pytest.raises(SelectionError, match=r"asked for 500 questions but only \d+ match"):
+        select(questions, Filters(sections=("intro",), count=500), seed=1)
+    with pytest.raises(SelectionError, match="no question matches"):
+        select(questions, Filters(sections=("intro",), types=("order",)), seed=1)
+
+
+def test_generate_cli_writes_a_reproducible_set(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["generate", "--section", "moat", "--type", "mcq", "--count", "5", "--seed", "3",
+            "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates")]
+    r1 = runner.invoke(app, [*args, "--out", str(tmp_path / "a" / "set.yaml")])
+    r2 = runner.invoke(app, [*args, "--out", str(tmp_path / "b" / "set.yaml")])
+    assert r1.exit_code == 0, r1.output
+    assert "5 questions" in r1.stdout and "mcq" in r1.stdout
+    assert (tmp_path / "a" / "set.yaml").read_text(encoding="utf-8") == (tmp_path / "b" / "set.yaml").read_text(encoding="utf-8")
+    r3 = runner.invoke(app, [*args[:-4], "--count", "999", "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates"),
+                             "--out", str(tmp_path / "c.yaml")])
+    assert r3.exit_code == 1
+    assert "asked for 999 questions" in r3.stderr
+    assert not (tmp_path / "c.yaml").exists()
+
+
+def test_generated_set_renders_as_a_deck(tmp_path: Path) -> None:
+    runner = CliRunner()
+    set_file = tmp_path / "sets" / "practice.yaml"
+    r = runner.invoke(app, ["generate", "--count", "6", "--seed", "5", "--out", str(set_file),
+                            "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates")])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["anki", str(set_file), "--out", str(tmp_path / "build"), "--templates", str(ROOT / "templates")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "build" / "practice" / "practice.apkg").exists()
+    assert (tmp_path / "sets" / "practice.notes.json").exists()
