@@ -52,14 +52,16 @@ def build_all(paths: Paths, *, force: bool = False) -> Iterator[str]:
         return
     from .anki import write_deck  # noqa: PLC0415 - heavy imports only when there is work
     from .fsutil import write_text  # noqa: PLC0415
-    from .generate import build_set  # noqa: PLC0415
+    from .generate import Generator, build_set  # noqa: PLC0415
     from .pipeline import load_all  # noqa: PLC0415
     from .render import write_quiz  # noqa: PLC0415
-    from .text import Segmenter  # noqa: PLC0415
 
     content, templates, recipes = load_all(paths)
-    segmenter = Segmenter([s.userdict for s in content.sources.values() if s.userdict])
-    sets = [(r, build_set(content, templates, r.recipe, segmenter=segmenter)) for r in recipes]  # all or nothing
+    gen = Generator(content, templates)
+    questions = gen.questions()
+    gen.problems.raise_if_any()
+    # every selection is made before anything is written: a bad recipe leaves all outputs as they were
+    sets = [(r, build_set(content, templates, r.recipe, recipe_path=r.path, questions=questions)) for r in recipes]
     written: list[Path] = []
     for loaded, qset in sets:
         if "anki" in loaded.recipe.formats:

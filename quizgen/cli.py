@@ -70,12 +70,13 @@ def check(
 
     Example: quizgen check --content tests/fixtures/second_source/content
     """
-    from .content import check_all
+    from .pipeline import check_everything
 
     with _errors():
-        loaded, tpls, recipes = check_all(content, templates, decks)
+        loaded, tpls, recipes, questions = check_everything(content, templates, decks)
         items = loaded.items()
         print(f"ok: {len(loaded.sources)} source(s), {len(items)} items, {len(tpls)} question templates, {len(recipes)} recipes")
+        print(f"    {questions} questions can be generated")
 
 
 @app.command()

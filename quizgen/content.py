@@ -294,15 +294,17 @@ class LoadedRecipe:
     path: Path
 
 
-def load_recipe(path: Path, content: Content | None = None) -> LoadedRecipe:
+def load_recipe(path: Path, content: Content | None = None, templates: dict[str, QuestionTemplate] | None = None) -> LoadedRecipe:
     """Load and validate one recipe (a TOML file in decks/), checking names against the content."""
     out = Collector()
-    _load_recipe_into(path, content, out)
+    loaded = _load_recipe_into(path, content, out, templates)
     out.raise_if_any()
-    return _load_recipe_into(path, content, Collector())  # type: ignore[return-value]
+    assert loaded is not None
+    return loaded
 
 
-def _load_recipe_into(path: Path, content: Content | None, out: Collector) -> LoadedRecipe | None:
+def _load_recipe_into(path: Path, content: Content | None, out: Collector,
+                      templates: dict[str, QuestionTemplate] | None = None) -> LoadedRecipe | None:
     try:
         data, text = load_toml(path)
     except QuizgenError as exc:
@@ -317,13 +319,20 @@ def _load_recipe_into(path: Path, content: Content | None, out: Collector) -> Lo
             out.add(path, toml_key_line(text, key) or 1, _loc_field(tuple(err["loc"])), msg)
         return None
     if content is not None:
-        _check_recipe_names(recipe, path, text, content, out)
+        check_recipe_names(recipe, path, text, content, out, templates)
     return LoadedRecipe(recipe=recipe, path=path)
 
 
-def _check_recipe_names(recipe: Recipe, path: Path, text: str, content: Content, out: Collector) -> None:
+def check_recipe_names(recipe: Recipe, path: Path, text: str, content: Content, out: Collector,
+                       templates: dict[str, QuestionTemplate] | None = None) -> None:
+    """Every source, section, tag, speaker and template a recipe names must exist."""
     def bad(key: str, message: str) -> None:
         out.add(path, toml_key_line(text, key), key, message)
+
+    if templates is not None:
+        for tid in recipe.templates:
+            if tid not in templates:
+                bad("templates", f"unknown question template {tid!r}; available: {', '.join(templates)}")
 
     for sid in recipe.sources:
         if sid not in content.sources:
@@ -342,7 +351,7 @@ def _check_recipe_names(recipe: Recipe, path: Path, text: str, content: Content,
             bad("speakers", f"unknown speaker {sp!r}; available: {', '.join(sorted(speakers))}")
 
 
-def load_recipes(decks_dir: Path, content: Content | None) -> list[LoadedRecipe]:
+def load_recipes(decks_dir: Path, content: Content | None, templates: dict[str, QuestionTemplate] | None = None) -> list[LoadedRecipe]:
     """Load every recipe in decks/ (sorted), reporting all problems at once."""
     out = Collector()
     if not decks_dir.is_dir():
@@ -350,7 +359,7 @@ def load_recipes(decks_dir: Path, content: Content | None) -> list[LoadedRecipe]
     recipes: list[LoadedRecipe] = []
     outputs: dict[str, Path] = {}
     for path in sorted(decks_dir.glob("*.toml")):
-        loaded = _load_recipe_into(path, content, out)
+        loaded = _load_recipe_into(path, content, out, templates)
         if loaded is None:
             continue
         name = loaded.recipe.output
@@ -375,7 +384,7 @@ def check_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> tuple[
     except QuizgenError as exc:
         out.catch(exc)
     try:
-        recipes = load_recipes(decks_dir, content)
+        recipes = load_recipes(decks_dir, content, templates)
     except QuizgenError as exc:
         out.catch(exc)
     out.raise_if_any()

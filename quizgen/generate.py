@@ -9,8 +9,11 @@ import string
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pathlib import Path
+
 from .content import BankItem, Collector, Content
-from .errors import Problem, SelectionError
+from .dataio import toml_key_line
+from .errors import Problem, SelectionError, rel
 from .models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
 from .text import STOP_WORDS, Segmenter, is_content_word
 
@@ -204,6 +207,9 @@ class Generator:
         else:
             return None
         if len(distractors) < MCQ_OPTIONS - 1:
+            if isinstance(it, Fact) and it.distractors:
+                self.problems.add(item.file, item.line, "distractors",
+                                  f"item {item.id}: only {len(distractors) + 1} options for multiple choice, need {MCQ_OPTIONS}; add distractors")
             return None  # not enough plausible options: this item is asked in other ways
         options, correct = self._options(base["id"], answer, distractors)
         return Question(**base, prompt=prompt, answer=answer, options=options, correct=correct)
@@ -287,7 +293,8 @@ class Generator:
 
 def _describe(filters: Filters) -> str:
     parts = [f"{name}={','.join(vals)}" for name, vals in
-             (("section", filters.sections), ("tag", filters.tags), ("type", filters.types), ("speaker", filters.speakers)) if vals]
+             (("section", filters.sections), ("tag", filters.tags), ("type", filters.types), ("template", filters.templates),
+              ("speaker", filters.speakers)) if vals]
     return " ".join(parts) or "no filters"
 
 
@@ -298,6 +305,7 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
         if (not filters.sections or q.ref.section_id in filters.sections)
         and (not filters.tags or set(filters.tags) & set(q.tags))
         and (not filters.types or q.type in filters.types)
+        and (not filters.templates or q.template_id in filters.templates)
         and (not filters.speakers or q.ref.speaker_id in filters.speakers)
     ]
     if not pool:
@@ -324,14 +332,26 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
     return sorted(chosen, key=lambda q: (q.source_id, q.position, q.id))
 
 
-def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, *, segmenter: Segmenter | None = None) -> QuestionSet:
-    """Generate and select the questions a recipe asks for."""
-    gen = Generator(content, templates, segmenter=segmenter)
-    questions = gen.questions(recipe.sources)
-    gen.problems.raise_if_any()
-    filters = Filters(sections=recipe.sections, tags=recipe.tags, types=recipe.types, speakers=recipe.speakers,
-                      count=recipe.count, per_item=recipe.per_item)
-    chosen = select(questions, filters, seed=recipe.seed)
+def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, *,
+              segmenter: Segmenter | None = None, recipe_path: Path | None = None,
+              questions: Sequence[Question] | None = None) -> QuestionSet:
+    """Generate (unless `questions` are given) and select the questions a recipe asks for."""
+    if questions is None:
+        gen = Generator(content, templates, segmenter=segmenter)
+        questions = gen.questions(recipe.sources)
+        gen.problems.raise_if_any()
+    else:
+        questions = [q for q in questions if q.source_id in recipe.sources]
+    filters = Filters(sections=recipe.sections, tags=recipe.tags, types=recipe.types, templates=recipe.templates,
+                      speakers=recipe.speakers, count=recipe.count, per_item=recipe.per_item)
+    try:
+        chosen = select(questions, filters, seed=recipe.seed)
+    except SelectionError as exc:
+        if recipe_path is None:
+            raise
+        text = recipe_path.read_text(encoding="utf-8")
+        raise SelectionError([Problem(rel(recipe_path), toml_key_line(text, p.field) or toml_key_line(text, "count"), p.field, p.message)
+                              for p in exc.problems]) from None
     return QuestionSet(title=recipe.title, output=recipe.output, deck_name=recipe.deck_name or recipe.title,
                        deck_id=recipe.deck_id or stable_id(recipe.output), seed=recipe.seed, versions=recipe.versions,
                        sources=recipe.sources, filters=filters, questions=tuple(chosen))

@@ -207,6 +207,8 @@ class Recipe(Frozen):
     tags: tuple[Tag, ...] = ()
     speakers: tuple[Slug, ...] = ()
     types: tuple[QuestionType, ...] = ()
+    templates: tuple[Slug, ...] = ()
+    """Only these question templates (IDs from templates/questions); empty means all."""
     count: int = Field(default=0, ge=0)
     seed: int = 0
     formats: tuple[Literal["anki", "quiz"], ...] = ("anki", "quiz")
@@ -288,6 +290,7 @@ class Filters(Frozen):
     sections: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     types: tuple[QuestionType, ...] = ()
+    templates: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
     count: int = 0
     per_item: int = 0

@@ -61,17 +61,17 @@ def resolve(target: Path, paths: Paths) -> tuple[QuestionSet, Path | None]:
     if target.suffix == ".toml":
         content = load_content(paths.content)
         templates = load_templates(paths.templates)
-        recipe = load_recipe(target, content).recipe
-        return _set_for(content, templates, recipe), None
+        recipe = load_recipe(target, content, templates).recipe
+        return _set_for(content, templates, recipe, target), None
     if target.suffix in (".yaml", ".yml"):
         return load_set_file(target), target
     raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
 
 
-def _set_for(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe) -> QuestionSet:
+def _set_for(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, path: Path | None = None) -> QuestionSet:
     from .generate import build_set  # noqa: PLC0415 - jieba only for commands that generate
 
-    return build_set(content, templates, recipe)
+    return build_set(content, templates, recipe, recipe_path=path)
 
 
 def generate_set(paths: Paths, *, title: str, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
@@ -80,15 +80,15 @@ def generate_set(paths: Paths, *, title: str, output: str, sources: tuple[str, .
     templates = load_templates(paths.templates)
     try:
         recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), sections=filters.sections,
-                        tags=filters.tags, speakers=filters.speakers, types=filters.types, count=filters.count,
+                        tags=filters.tags, speakers=filters.speakers, types=filters.types, templates=filters.templates, count=filters.count,
                         per_item=filters.per_item, seed=seed, versions=versions)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         raise ContentError(Problem("quizgen generate", None, "--" + str(err["loc"][0]), err["msg"])) from exc
-    from .content import Collector, _check_recipe_names  # noqa: PLC0415
+    from .content import Collector, check_recipe_names  # noqa: PLC0415
 
     out = Collector()
-    _check_recipe_names(recipe, Path("quizgen generate"), "", content, out)
+    check_recipe_names(recipe, Path("quizgen generate"), "", content, out, templates)
     out.raise_if_any()
     return _set_for(content, templates, recipe)
 
@@ -99,3 +99,23 @@ def write_set(qset: QuestionSet, path: Path) -> None:
 
 def load_all(paths: Paths) -> tuple[Content, dict[str, QuestionTemplate], list[LoadedRecipe]]:
     return check_all(paths.content, paths.templates, paths.decks)
+
+
+def check_everything(content_dir: Path, templates_dir: Path, decks_dir: Path) -> tuple[Content, dict[str, QuestionTemplate], list[LoadedRecipe], int]:
+    """Validate files, then generate every question and every recipe's selection: all problems at once."""
+    from .content import Collector  # noqa: PLC0415
+    from .errors import QuizgenError  # noqa: PLC0415
+    from .generate import Generator, build_set  # noqa: PLC0415
+
+    content, templates, recipes = check_all(content_dir, templates_dir, decks_dir)
+    gen = Generator(content, templates)
+    questions = gen.questions()
+    out = gen.problems
+    if not out.problems:
+        for loaded in recipes:
+            try:
+                build_set(content, templates, loaded.recipe, recipe_path=loaded.path, questions=questions)
+            except QuizgenError as exc:
+                out.catch(exc)
+    out.raise_if_any()
+    return content, templates, recipes, len(questions)

@@ -1,0 +1,369 @@
+"""Question sets -> printable A4 quizzes (exam, answer sheet, key) and an offline self-check page, through Jinja2."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .errors import ContentError, Problem, QuizgenError, rel
+from .fsutil import write_many
+from .models import Question, QuestionSet
+
+TEMPLATE_DIR = "quiz"
+PRINT_TEMPLATE = "print.html.j2"
+INTERACTIVE_TEMPLATE = "interactive.html.j2"
+FOOTER_TEMPLATE = "pdf-footer.html.j2"
+SCRIPT_TEMPLATE = "selfcheck.js"
+
+CHOICE_TYPES = ("mcq", "tf", "who")
+"""Answered by letter on the answer sheet."""
+GROUP_ORDER = ("mcq", "who", "tf", "cloze", "typed", "basic", "order", "reasons")
+"""Objective questions first, the long written answers last, as Chinese exam papers do."""
+NUMERALS = "一二三四五六七八九十"
+CHARS_PER_LINE = 30
+"""Handwritten characters that fit on one answer line across an A4 page."""
+
+
+# --- the plan: which question, where, with which letters, per version -------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    letter: str
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question as asked in one version."""
+
+    number: int
+    question: Question
+    options: tuple[Option, ...]
+    """Lettered choices (mcq, tf, who) or steps to order (order), in this version's order."""
+    answer_letters: tuple[str, ...]
+    """mcq/tf/who: the right letter; order: the letters in the right order."""
+    lines: tuple[tuple[str, int], ...]
+    """Written answers on paper: (label, number of lines) per answer block."""
+    blank_em: float
+    """Width of a fill-in blank (cloze, typed), sized by the expected answer."""
+
+    @property
+    def answer(self) -> str:
+        """The right answer as the key prints it (letters for lettered questions)."""
+        q = self.question
+        if q.type == "order":
+            return " → ".join(self.answer_letters)
+        if q.type in CHOICE_TYPES:
+            right = next(o for o in self.options if o.correct)
+            return f"{right.letter}．{right.text}"
+        return q.answer
+
+    @property
+    def choice(self) -> bool:
+        return self.question.type in CHOICE_TYPES
+
+    @property
+    def columns(self) -> int:
+        """Options per row on paper: four short ones side by side, long ones one per line."""
+        if self.question.type == "order":
+            return 1
+        longest = max((len(o.text) for o in self.options), default=0)
+        return 4 if longest <= 8 else 2 if longest <= 18 else 1
+
+    @property
+    def ordered_steps(self) -> tuple[Option, ...]:
+        """order: the lettered steps in the right order (for the key)."""
+        by_letter = {o.letter: o for o in self.options}
+        return tuple(by_letter[letter] for letter in self.answer_letters)
+
+
+@dataclass(frozen=True)
+class Group:
+    numeral: str
+    type: str
+    title: str
+    instructions: str | None
+    items: tuple[Item, ...]
+
+    @property
+    def points(self) -> int:
+        return sum(i.question.points for i in self.items)
+
+    @property
+    def each(self) -> int | None:
+        """Points per question when all questions of the group have the same."""
+        values = {i.question.points for i in self.items}
+        return values.pop() if len(values) == 1 else None
+
+
+@dataclass(frozen=True)
+class Version:
+    label: str
+    groups: tuple[Group, ...]
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(i for g in self.groups for i in g.items)
+
+    @property
+    def points(self) -> int:
+        return sum(g.points for g in self.groups)
+
+    @property
+    def choice_groups(self) -> tuple[Group, ...]:
+        """The groups answered on the answer sheet."""
+        return tuple(g for g in self.groups if g.type in CHOICE_TYPES)
+
+
+def version_label(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: spreadsheet-style labels."""
+    label = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        label = chr(ord("A") + rest) + label
+    return label
+
+
+def _letters(n: int) -> list[str]:
+    return [version_label(i) for i in range(n)]
+
+
+def plan_versions(qset: QuestionSet, *, versions: int, seed: int) -> list[Version]:
+    """Group the set's questions by type and heading, then shuffle questions and options per version from the seed."""
+    if versions < 1:
+        raise QuizgenError(Problem("quizgen quiz", None, "--versions", "must be at least 1"))
+    if not qset.questions:
+        raise ContentError(Problem(qset.output, None, "questions", "the set has no questions; widen the recipe's filters"))
+    for q in qset.questions:
+        _check_question(q, qset.output)
+    heads: dict[tuple[str, str], list[Question]] = {}
+    for q in qset.questions:  # set order (the interview's), so groups of one type keep their first appearance order
+        heads.setdefault((q.type, q.title), []).append(q)
+    keys = sorted(heads, key=lambda k: GROUP_ORDER.index(k[0]))  # stable: same type keeps set order
+    out = []
+    for index in range(versions):
+        label = version_label(index)
+        groups: list[Group] = []
+        number = 0
+        for gi, key in enumerate(keys):
+            questions = list(heads[key])
+            random.Random(f"{seed}:{label}:{key[1]}").shuffle(questions)
+            items = []
+            for q in questions:
+                number += 1
+                items.append(_item(q, number, random.Random(f"{seed}:{label}:{q.id}")))
+            groups.append(Group(numeral=_numeral(gi + 1), type=key[0], title=key[1],
+                                instructions=questions[0].instructions, items=tuple(items)))
+        out.append(Version(label=label, groups=tuple(groups)))
+    return out
+
+
+def _check_question(q: Question, where: str) -> None:
+    """The renderer's assumptions about each type, as clear errors instead of a broken page."""
+    problem = None
+    if q.type in ("mcq", "who", "tf") and (len(q.options) < 2 or q.correct is None or not 0 <= q.correct < len(q.options)):
+        problem = "needs at least two options and a valid `correct` index"
+    elif q.type == "order" and (len(q.options) < 2 or sorted(q.order) != list(range(len(q.options)))
+                                or len(q.steps) != len(q.options)):
+        problem = "needs `options` and `steps` of equal length and `order` as a permutation of the option indexes"
+    elif q.type == "cloze" and (q.cloze_text is None or q.cloze_start is None or q.cloze_end is None):
+        problem = "needs cloze_text, cloze_start and cloze_end"
+    elif q.type == "reasons" and len(q.steps) < 2:
+        problem = "needs the reasons and the conclusion in `steps`"
+    if len(q.options) > 26:
+        problem = "has more than 26 options"
+    if problem:
+        raise ContentError(Problem(where, None, f"questions.{q.id}", f"{q.type} question {problem}"))
+
+
+def _numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十: group numbers as Chinese exams write them."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def _item(q: Question, number: int, rng: random.Random) -> Item:
+    perm = list(range(len(q.options)))
+    if q.type in ("mcq", "who", "order"):
+        rng.shuffle(perm)  # tf keeps 正确 / 错误 in place
+    letters = _letters(len(perm))
+    if q.type == "order":
+        right = set()
+        where = {old: new for new, old in enumerate(perm)}
+        answer_letters = tuple(letters[where[i]] for i in q.order)
+    else:
+        right = {q.correct}
+        answer_letters = tuple(letters[new] for new, old in enumerate(perm) if old == q.correct)
+    options = tuple(Option(letter=letters[new], text=q.options[old], correct=old in right) for new, old in enumerate(perm))
+    return Item(number=number, question=q, options=options, answer_letters=answer_letters,
+                lines=_answer_lines(q), blank_em=_blank_em(q.answer if q.type != "cloze" else q.cloze_parts[1]))
+
+
+def _blank_em(answer: str) -> float:
+    """A blank a little wider than the answer written by hand; never so narrow that it gives the answer away."""
+    return float(min(max(4, math.ceil(len(answer) * 1.6) + 2), 24))
+
+
+def _lines_for(text: str) -> int:
+    return max(1, math.ceil(len(text) / CHARS_PER_LINE))
+
+
+def _answer_lines(q: Question) -> tuple[tuple[str, int], ...]:
+    if q.type == "basic":
+        return (("", _lines_for(q.answer)),)
+    if q.type == "reasons":
+        *reasons, conclusion = q.steps
+        return (*((f"理由（{i}）", _lines_for(r)) for i, r in enumerate(reasons, 1)), ("结论", _lines_for(conclusion)))
+    return ()
+
+
+# --- the source line --------------------------------------------------------------------------
+
+
+def source_lines(qset: QuestionSet) -> list[str]:
+    """One "title（outlet，date）" per source, in the set's order."""
+    seen: dict[str, str] = {}
+    for q in qset.questions:
+        if q.ref.source_id in seen:
+            continue
+        ref = q.ref
+        # outlet and date are shown when the set carries them (SourceRef.source_outlet / source_date).
+        extra = [str(v) for v in (getattr(ref, "source_outlet", None), _date(getattr(ref, "source_date", None))) if v]
+        seen[ref.source_id] = ref.source_title + (f"（{'，'.join(extra)}）" if extra else "")
+    return list(seen.values())
+
+
+def _date(value: object) -> str | None:
+    if isinstance(value, dt.date):
+        return f"{value.year} 年 {value.month} 月 {value.day} 日"
+    if isinstance(value, str) and value:
+        try:
+            return _date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return None
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+class Templates:
+    """The one Jinja2 environment for templates/quiz/: autoescaped, strict, errors as domain errors."""
+
+    def __init__(self, templates_dir: Path):
+        self.folder = templates_dir / TEMPLATE_DIR
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.folder),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render a template by name; a missing or broken template is a ContentError naming the file."""
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateNotFound as exc:
+            missing = exc.name or name
+            raise ContentError(Problem(rel(self.folder / missing), None, "template",
+                                       f"quiz template {missing!r} not found (searched {rel(self.folder)}/)")) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            where = rel(exc.filename) if exc.filename else rel(self.folder / (exc.name or name))
+            raise ContentError(Problem(where, exc.lineno, "template", exc.message or "syntax error")) from exc
+        except jinja2.UndefinedError as exc:
+            raise ContentError(Problem(rel(self.folder / name), None, "template", str(exc))) from exc
+
+
+def _hash(script: str) -> str:
+    """CSP source for an inline script: only this exact script may run."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def _context(qset: QuestionSet, version: Version) -> dict[str, Any]:
+    return {"qset": qset, "version": version, "sources": source_lines(qset), "choice_types": CHOICE_TYPES}
+
+
+def render_print(templates: Templates, qset: QuestionSet, version: Version, *, versions: int) -> str:
+    """One printable version: exam, answer sheet, answer key."""
+    return templates.render(PRINT_TEMPLATE, **_context(qset, version), versions=versions)
+
+
+def _selfcheck_data(version: Version) -> dict[str, Any]:
+    """What the self-check script needs to score answers (the rest is in the page already)."""
+    questions = []
+    for item in version.items:
+        q = item.question
+        entry: dict[str, Any] = {"id": q.id, "number": item.number, "type": q.type, "points": q.points}
+        if item.choice:
+            entry["correct"] = item.answer_letters[0]
+        elif q.type in ("reasons", "order"):
+            entry["self"] = True
+        else:
+            entry["answers"] = [q.cloze_parts[1] if q.type == "cloze" else q.answer, *q.accept]
+        questions.append(entry)
+    return {"questions": questions, "total": version.points}
+
+
+def render_interactive(templates: Templates, qset: QuestionSet, version: Version) -> str:
+    """The self-check page: one offline file, inline CSS and script, no request leaves it."""
+    script = templates.render(SCRIPT_TEMPLATE)
+    return templates.render(INTERACTIVE_TEMPLATE, **_context(qset, version), data=_selfcheck_data(version),
+                            script=Markup(script), script_hash=_hash(script))  # the script is ours, from templates/quiz/
+
+
+def render_footer(templates: Templates, qset: QuestionSet, version: Version, *, versions: int) -> str:
+    """Chromium's footerTemplate for the PDF: title, version, page N of M."""
+    return templates.render(FOOTER_TEMPLATE, **_context(qset, version), versions=versions)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def quiz_paths(out_dir: Path, output: str, labels: Sequence[str], *, interactive: bool, pdf: bool) -> list[Path]:
+    """The files write_quiz writes, in the order it returns them."""
+    paths = [out_dir / f"{output}-{label}.html" for label in labels]
+    if interactive:
+        paths.append(out_dir / f"{output}-interactive.html")
+    if pdf:
+        paths.extend(out_dir / f"{output}-{label}.pdf" for label in labels)
+    return paths
+
+
+def write_quiz(qset: QuestionSet, *, templates_dir: Path, out_dir: Path, versions: int, seed: int,
+               interactive: bool = False, pdf: bool = False) -> list[Path]:
+    """Render every version (and the self-check page, and PDFs), then write them all at once; return the paths."""
+    templates = Templates(templates_dir)
+    plan = plan_versions(qset, versions=versions, seed=seed)
+    pages = [render_print(templates, qset, v, versions=versions) for v in plan]
+    files: dict[Path, bytes] = {}
+    for version, page in zip(plan, pages):
+        files[out_dir / f"{qset.output}-{version.label}.html"] = page.encode("utf-8")
+    if interactive:
+        files[out_dir / f"{qset.output}-interactive.html"] = render_interactive(templates, qset, plan[0]).encode("utf-8")
+    if pdf:
+        from .pdf import PrintJob, print_pdfs  # noqa: PLC0415 - Chromium only when asked for
+
+        footers = [render_footer(templates, qset, v, versions=versions) for v in plan]
+        for version, data in zip(plan, print_pdfs([PrintJob(p, f) for p, f in zip(pages, footers)])):
+            files[out_dir / f"{qset.output}-{version.label}.pdf"] = data
+    write_many(files)
+    return quiz_paths(out_dir, qset.output, [v.label for v in plan], interactive=interactive, pdf=pdf)
