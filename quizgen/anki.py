@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
+import os
 import json
 import sqlite3
 import string
@@ -189,7 +190,9 @@ class BuiltDeck:
 
 def build_decks(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int | None = None) -> BuiltDeck:
     """Notes in interview order, one sub-deck per section, mod times from the state file."""
-    now = int(now if now is not None else time.time())
+    if now is None:
+        # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
+        now = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
     parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")
     decks: dict[str, genanki.Deck] = {qset.deck_name: parent}
     mods: list[int] = []

@@ -46,6 +46,13 @@ def _errors() -> Iterator[None]:
     except KeyboardInterrupt:
         print("interrupted; no output was changed", file=sys.stderr)
         raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence: one line, no traceback
+        if _debug:
+            raise
+        print(f"error: internal error: {type(exc).__name__}: {exc}; rerun with --debug for the traceback and report it", file=sys.stderr)
+        raise typer.Exit(1) from None
 
 
 @app.callback()
@@ -142,7 +149,7 @@ def generate(
     per_item: Annotated[int, typer.Option("--per-item", min=0, help="At most this many questions per bank item (0: no limit).")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same bank, options and seed give the same set.")] = 0,
     title: Annotated[str, typer.Option("--title", help="Title of the deck or quiz.")] = "黄仁勋 BG2 访谈：练习",
-    versions: Annotated[int, typer.Option("--versions", min=1, max=26, help="Default number of quiz versions for this set.")] = 1,
+    versions: Annotated[int, typer.Option("--versions", min=1, max=500, help="Default number of quiz versions for this set.")] = 1,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
 ) -> None:
@@ -198,7 +205,7 @@ def anki(
 @app.command()
 def quiz(
     target: TargetArg,
-    versions: Annotated[Optional[int], typer.Option("--versions", min=1, max=26, help="Shuffled versions A, B, C… (default: the recipe's).")] = None,
+    versions: Annotated[Optional[int], typer.Option("--versions", min=1, max=500, help="Shuffled versions A, B, C… (default: the recipe's).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for shuffling versions (default: the recipe's).")] = None,
     interactive: Annotated[bool, typer.Option("--interactive", help="Also write a self-check page that scores answers offline.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print each page to PDF with headless Chromium.")] = False,
@@ -241,6 +248,24 @@ def build(
     with _errors():
         for line in build_all(_paths(content, templates, decks, out), force=force):
             print(line)
+
+
+@app.command("import-text")
+def import_text(
+    article: Annotated[Path, typer.Argument(help="A Markdown-ish article: bold lines are headings, `Name：` starts a speaker's paragraph.")],
+    source_id: Annotated[str, typer.Option("--id", help="The new source's id (lowercase letters, digits, hyphens).")],
+    speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels, narrator.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft source.yaml.")] = Path("source.yaml"),
+) -> None:
+    """Draft a source.yaml from an article, to start a new source; review it before adding items.
+
+    Example: quizgen import-text article.md --id my-source --speakers speakers.yaml -o content/my-source/source.yaml
+    """
+    from .pipeline import import_article
+
+    with _errors():
+        sections, paragraphs = import_article(article, source_id=source_id, speakers_file=speakers, out=out)
+        print(f"wrote {out}: {sections} sections, {paragraphs} paragraphs; review it, then run `quizgen check`")
 
 
 def main() -> None:

@@ -55,6 +55,8 @@ class Generator:
         self.templates = list(templates.values())
         self._segmenter = segmenter
         self.problems = Collector()
+        self._pool_cache: dict[str, dict[tuple[str, str | None], list[str]]] = {}
+        self._speaker_cache: dict[str, set[str]] = {}
 
     @property
     def segmenter(self) -> Segmenter:
@@ -174,21 +176,25 @@ class Generator:
         return out[: MCQ_OPTIONS - 1]
 
     def _fact_pool(self, item: BankItem, items: Sequence[BankItem]) -> list[str]:
+        """Answers of the source's other facts with the same answer type (and unit, for numbers)."""
         it = item.item
         assert isinstance(it, Fact)
-        pool: list[str] = []
-        for other in items:
-            o = other.item
-            if other.id == item.id or not isinstance(o, Fact) or o.answer_type != it.answer_type:
-                continue
-            if it.answer_type == "number" and o.unit != it.unit:
-                continue
-            if it.answer_type in ("other", "concept", "event", "date") and not it.answer_type == "date":
-                continue  # free-text answers are only plausible as curated distractors
-            if len(o.answer) > max(24, 2 * len(it.answer)):
-                continue
-            pool.append(o.answer)
-        return pool
+        if it.answer_type in ("other", "concept", "event"):
+            return []  # free-text answers are only plausible as curated distractors
+        key = (it.answer_type, it.unit if it.answer_type == "number" else None)
+        pool = self._pools(item.source_id, items).get(key, [])
+        limit = max(24, 2 * len(it.answer))
+        return [a for a in pool if a != it.answer and len(a) <= limit]
+
+    def _pools(self, source_id: str, items: Sequence[BankItem]) -> dict[tuple[str, str | None], list[str]]:
+        if source_id not in self._pool_cache:
+            pools: dict[tuple[str, str | None], list[str]] = {}
+            for other in items:
+                o = other.item
+                if isinstance(o, Fact):
+                    pools.setdefault((o.answer_type, o.unit if o.answer_type == "number" else None), []).append(o.answer)
+            self._pool_cache[source_id] = {k: list(dict.fromkeys(v)) for k, v in pools.items()}
+        return self._pool_cache[source_id]
 
     def _options(self, qid: str, answer: str, distractors: list[str]) -> tuple[tuple[str, ...], int]:
         options = [answer, *distractors]
@@ -237,7 +243,9 @@ class Generator:
     def _who(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
         source = self.content.sources[item.source_id].source
         # Everyone who speaks in the interview is a plausible answer; the narrator is not.
-        speaking = {p.speaker for sec in source.sections for p in sec.paragraphs} | {item.speaker.id}
+        if source.id not in self._speaker_cache:
+            self._speaker_cache[source.id] = {p.speaker for sec in source.sections for p in sec.paragraphs}
+        speaking = self._speaker_cache[source.id] | {item.speaker.id}
         names = [s.name for s in source.speakers if s.id in speaking and (not s.narrator or s.id == item.speaker.id)]
         if len(names) < 2:
             return None

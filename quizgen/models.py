@@ -212,7 +212,7 @@ class Recipe(Frozen):
     count: int = Field(default=0, ge=0)
     seed: int = 0
     formats: tuple[Literal["anki", "quiz"], ...] = ("anki", "quiz")
-    versions: int = Field(default=1, ge=1, le=26)
+    versions: int = Field(default=1, ge=1, le=500)
     deck_name: Text | None = None
     """Anki parent deck name; defaults to the title."""
     deck_id: int = Field(default=0, ge=0)
