@@ -19,7 +19,8 @@ STAMP = ".quizgen-build.json"
 def _files(folder: Path, *, skip: Path | None = None) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and (skip is None or skip not in p.parents))
+    # every entry but folders: a dangling symlink or an unreadable file is an input too, and must not look "up to date"
+    return sorted(p for p in folder.rglob("*") if not p.is_dir() and "__pycache__" not in p.parts and (skip is None or skip not in p.parents))
 
 
 def fingerprint(paths: Paths) -> str:
@@ -28,7 +29,11 @@ def fingerprint(paths: Paths) -> str:
     code = Path(__file__).resolve().parent
     for root in (paths.content, paths.templates, paths.decks, code):
         for f in _files(root, skip=paths.decks / "state"):
-            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+            try:
+                data = f.read_bytes()
+            except OSError as exc:
+                data = f"unreadable: {exc.strerror}".encode()
+            h.update(str(f.relative_to(root)).encode() + b"\0" + data + b"\0")
     return h.hexdigest()
 
 

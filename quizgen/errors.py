@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +51,8 @@ class ToolMissingError(QuizgenError):
 
 def rel(path: Path | str) -> str:
     """Show a path relative to the working directory when it is inside it."""
-    p = Path(path)
+    p = Path(os.path.abspath(path))  # not resolve(): a symlink is named as the user wrote it
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.relative_to(Path(os.path.abspath(Path.cwd()))))
     except ValueError:
-        return str(p)
+        return str(path)
