@@ -75,7 +75,7 @@ def check(
 
     Each problem is printed as `file:line: field: message`; the exit code is 1 when there is any.
 
-    Example: quizgen check --content tests/fixtures/second_source/content
+    Example: quizgen check --content tests/fixtures/second_source/content --decks tests/fixtures/second_source/decks
     """
     from .pipeline import check_everything
 
