@@ -2,29 +2,36 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+APP    := $(VENV)/.stamp-app
+DEV    := $(VENV)/.stamp-test
 
 .PHONY: all build test bench check clean
 
 all: build
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
 
-build: $(STAMP)
+$(APP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(APP)
+
+build: $(APP)
 	$(BIN)/quizgen check
 	$(BIN)/quizgen build
 
-check: $(STAMP)
+check: $(APP)
 	$(BIN)/quizgen check
 
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(APP)
 	$(BIN)/python bench/bench.py
 
 clean:

@@ -278,7 +278,8 @@ class Generator:
     def _ref(self, item: BankItem) -> SourceRef:
         source = self.content.sources[item.source_id].source
         index = [s.id for s in source.sections].index(item.section.id)
-        return SourceRef(source_id=source.id, source_title=source.title, section_id=item.section.id, section_title=item.section.title,
+        return SourceRef(source_id=source.id, source_title=source.title, source_outlet=source.outlet, source_date=source.date,
+                         section_id=item.section.id, section_title=item.section.title,
                          section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
                          speaker_name=item.speaker.name, evidence=item.evidence)
 

@@ -236,6 +236,8 @@ class SourceRef(Frozen):
 
     source_id: str
     source_title: str
+    source_outlet: str = ""
+    source_date: dt.date | None = None
     section_id: str
     section_title: str
     section_index: int

@@ -34,8 +34,8 @@ FLAGS = (
     "--mute-audio",
     "--hide-scrollbars",
 )
-TIMEOUT = 120.0
-"""Seconds for one whole print run (start, every page, close) before Chromium is killed."""
+TIMEOUT = 180.0
+"""Seconds Chromium may take to start, or to load and print one document, before it is killed."""
 
 
 @dataclass(frozen=True)
@@ -84,15 +84,16 @@ def print_pdfs(jobs: list[PrintJob], *, timeout: float = TIMEOUT) -> list[bytes]
             pages.append(page)
         profile = Path(tmp) / "profile"
         profile.mkdir()
-        with _Browser(exe, profile, Path(tmp) / "chromium.log", deadline=time.monotonic() + timeout) as browser:
+        with _Browser(exe, profile, Path(tmp) / "chromium.log", timeout=timeout) as browser:
             return [browser.print_page(page.as_uri(), job.footer) for page, job in zip(pages, jobs)]
 
 
 class _Browser:
     """Chromium with --remote-debugging-pipe: requests go to its fd 3, replies come from its fd 4, NUL-separated JSON."""
 
-    def __init__(self, exe: str, profile: Path, log: Path, *, deadline: float):
-        self.deadline = deadline
+    def __init__(self, exe: str, profile: Path, log: Path, *, timeout: float):
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
         self.log = log
         self.next_id = 0
         self.buffer = b""
@@ -138,6 +139,7 @@ class _Browser:
 
     def print_page(self, url: str, footer: str) -> bytes:
         """Open url in a fresh tab, wait for load and fonts, print it, close the tab."""
+        self.deadline = time.monotonic() + self.timeout  # each document gets the full time: a 170-page quiz is slow, not hung
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.send("Page.enable", session=session)
@@ -161,8 +163,11 @@ class _Browser:
         if session:
             msg["sessionId"] = session
         data = json.dumps(msg).encode() + b"\0"
-        while data:
-            data = data[os.write(self.to_chrome, data):]
+        try:
+            while data:
+                data = data[os.write(self.to_chrome, data):]
+        except OSError as exc:  # a broken pipe: Chromium is gone
+            raise self.failure(f"Chromium exited unexpectedly ({exc.strerror})") from exc
         while True:
             reply = self.read()
             if reply.get("id") == self.next_id:
@@ -185,7 +190,7 @@ class _Browser:
             left = self.deadline - time.monotonic()
             if left <= 0:
                 self.kill()
-                raise self.failure(f"timed out after {TIMEOUT:.0f} s; Chromium was stopped")
+                raise self.failure(f"timed out after {self.timeout:g} s; Chromium was stopped")
             ready, _, _ = select.select([self.from_chrome], [], [], min(left, 1.0))
             if not ready:
                 continue

@@ -152,7 +152,8 @@ def plan_versions(qset: QuestionSet, *, versions: int, seed: int) -> list[Versio
     heads: dict[tuple[str, str], list[Question]] = {}
     for q in qset.questions:  # set order (the interview's), so groups of one type keep their first appearance order
         heads.setdefault((q.type, q.title), []).append(q)
-    keys = sorted(heads, key=lambda k: GROUP_ORDER.index(k[0]))  # stable: same type keeps set order
+    rank = {t: i for i, t in enumerate(GROUP_ORDER)}
+    keys = sorted(heads, key=lambda k: rank.get(k[0], len(rank)))  # stable: groups of one type keep set order
     out = []
     for index in range(versions):
         label = version_label(index)
@@ -174,17 +175,17 @@ def plan_versions(qset: QuestionSet, *, versions: int, seed: int) -> list[Versio
 def _check_question(q: Question, where: str) -> None:
     """The renderer's assumptions about each type, as clear errors instead of a broken page."""
     problem = None
-    if q.type in ("mcq", "who", "tf") and (len(q.options) < 2 or q.correct is None or not 0 <= q.correct < len(q.options)):
+    if len(q.options) > 26:
+        problem = "has more than 26 options"
+    elif q.type in ("mcq", "who", "tf") and (len(q.options) < 2 or q.correct is None or not 0 <= q.correct < len(q.options)):
         problem = "needs at least two options and a valid `correct` index"
     elif q.type == "order" and (len(q.options) < 2 or sorted(q.order) != list(range(len(q.options)))
-                                or len(q.steps) != len(q.options)):
-        problem = "needs `options` and `steps` of equal length and `order` as a permutation of the option indexes"
+                                or [q.options[i] for i in q.order] != list(q.steps)):
+        problem = "needs `order` to list, for each of `steps`, its index in `options`"
     elif q.type == "cloze" and (q.cloze_text is None or q.cloze_start is None or q.cloze_end is None):
         problem = "needs cloze_text, cloze_start and cloze_end"
     elif q.type == "reasons" and len(q.steps) < 2:
         problem = "needs the reasons and the conclusion in `steps`"
-    if len(q.options) > 26:
-        problem = "has more than 26 options"
     if problem:
         raise ContentError(Problem(where, None, f"questions.{q.id}", f"{q.type} question {problem}"))
 
@@ -250,7 +251,7 @@ def source_lines(qset: QuestionSet) -> list[str]:
 
 def _date(value: object) -> str | None:
     if isinstance(value, dt.date):
-        return f"{value.year} 年 {value.month} 月 {value.day} 日"
+        return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, str) and value:
         try:
             return _date(dt.date.fromisoformat(value))
@@ -299,7 +300,7 @@ def _hash(script: str) -> str:
 
 
 def _context(qset: QuestionSet, version: Version) -> dict[str, Any]:
-    return {"qset": qset, "version": version, "sources": source_lines(qset), "choice_types": CHOICE_TYPES}
+    return {"qset": qset, "version": version, "sources": source_lines(qset)}
 
 
 def render_print(templates: Templates, qset: QuestionSet, version: Version, *, versions: int) -> str:
