@@ -118,6 +118,7 @@ def suggest(
         loaded = load_content(content)
         seg = Segmenter([s.userdict for s in loaded.sources.values() if s.userdict])
         rows = suggestions(loaded, seg, top=top, section=section)
+        seg.save()
         for row in rows:
             print(f"{row.source_id} {row.paragraph_id} [{row.section_id}, {row.speaker}]")
             if row.terms:

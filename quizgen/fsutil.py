@@ -11,6 +11,17 @@ from pathlib import Path
 from .errors import OutputError, Problem, rel
 
 
+def user_cache_dir(*parts: str) -> Path | None:
+    """quizgen's per-user cache folder (XDG_CACHE_HOME or ~/.cache), created on demand; None when it cannot be."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    folder = Path(base, "quizgen", *parts)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK | os.X_OK) else None
+
+
 def ensure_dir(folder: Path) -> None:
     """Create an output folder, turning OS errors into a clear domain error."""
     try:

@@ -83,6 +83,8 @@ class Generator:
                         continue
                     if q is not None:
                         out.append(q)
+        if self._segmenter is not None:
+            self._segmenter.save()
         return out
 
     # --- per type -----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import ContentError, Problem, QuizgenError, rel
-from .fsutil import write_many
+from .fsutil import write_many, user_cache_dir
 from .models import Question, QuestionSet
 
 TEMPLATE_DIR = "quiz"
@@ -263,6 +263,12 @@ def _date(value: object) -> str | None:
 # --- templates --------------------------------------------------------------------------------
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates in the per-user cache (keyed by each template's source checksum): skips recompiling."""
+    folder = user_cache_dir("jinja")
+    return jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
+
+
 class Templates:
     """The one Jinja2 environment for templates/quiz/: autoescaped, strict, errors as domain errors."""
 
@@ -276,6 +282,7 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            bytecode_cache=_bytecode_cache(),
         )
         self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -44,25 +46,84 @@ def _import_jieba() -> Any:
 
 
 class Segmenter:
-    """Segmentation and keyword extraction over one private `jieba.Tokenizer`."""
+    """Segmentation and keyword extraction over one private `jieba.Tokenizer`.
 
-    def __init__(self, userdicts: list[Path] | tuple[Path, ...] = ()):
-        jieba = _import_jieba()
-        self._tokenizer = jieba.Tokenizer()
-        folder = cache_dir()
+    jieba's dictionary takes about a second to load, so results are memoised per user, keyed by jieba's
+    version and the user dictionaries' contents: a rebuild whose texts were segmented before never loads jieba.
+    """
+
+    def __init__(self, userdicts: list[Path] | tuple[Path, ...] = (), *, memo: bool = True):
+        self._userdicts = sorted(set(userdicts))
+        self._tokenizer_obj: Any = None
+        self._memo_path = self._memo_file() if memo else None
+        self._memo: dict[str, list[str]] = self._load_memo()
+        self._dirty = False
+
+    # --- the memo -----------------------------------------------------------------------------
+
+    def _memo_file(self) -> Path | None:
+        h = hashlib.sha256(f"{_MEMO_VERSION}:{_jieba_version()}".encode())
+        for path in self._userdicts:
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                return None
+        return cache_dir() / f"segments-{h.hexdigest()[:20]}.json"
+
+    def _load_memo(self) -> dict[str, list[str]]:
+        if self._memo_path is None:
+            return {}
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._tokenizer.tmp_dir = str(folder)
+            data = json.loads(self._memo_path.read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def save(self) -> None:
+        """Persist new results (best effort: a read-only cache folder only costs speed)."""
+        if not self._dirty or self._memo_path is None:
+            return
+        try:
+            self._memo_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._memo_path.with_name(f".{self._memo_path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._memo, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self._memo_path)
+            self._dirty = False
         except OSError:
-            self._tokenizer.tmp_dir = None  # unwritable home: jieba then builds the dictionary in memory each time
-        self._tokenizer.initialize()
-        for path in sorted(set(userdicts)):
-            with open(path, "rb") as fh:  # jieba leaves files it opens itself unclosed
-                self._tokenizer.load_userdict(fh)
+            pass
+
+    # --- jieba --------------------------------------------------------------------------------
+
+    @property
+    def _tokenizer(self) -> Any:
+        if self._tokenizer_obj is None:
+            jieba = _import_jieba()
+            tokenizer = jieba.Tokenizer()
+            folder = cache_dir()
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tokenizer.tmp_dir = str(folder)
+            except OSError:
+                tokenizer.tmp_dir = None  # unwritable home: jieba then builds the dictionary in memory each time
+            tokenizer.initialize()
+            for path in self._userdicts:
+                with open(path, "rb") as fh:  # jieba leaves files it opens itself unclosed
+                    tokenizer.load_userdict(fh)
+            self._tokenizer_obj = tokenizer
+        return self._tokenizer_obj
+
+    @property
+    def loaded(self) -> bool:
+        """Whether jieba's dictionary had to be loaded in this process."""
+        return self._tokenizer_obj is not None
 
     def cut(self, text: str) -> list[str]:
         """Words of `text`, spaces kept as their own tokens, so the pieces join back to `text`."""
-        return list(self._tokenizer.cut(text, HMM=True))
+        key = "cut\x1f" + text
+        if key not in self._memo:
+            self._memo[key] = list(self._tokenizer.cut(text, HMM=True))
+            self._dirty = True
+        return list(self._memo[key])
 
     def boundaries(self, text: str) -> set[int]:
         """Character offsets where one word ends and the next begins (0 and len included)."""
@@ -82,20 +143,38 @@ class Segmenter:
 
     @cached_property
     def _tfidf(self) -> Any:
+        tokenizer = self._tokenizer
         with warnings.catch_warnings():
+            # jieba.analyse opens its idf file without closing it
             warnings.simplefilter("ignore")
             import jieba.analyse  # noqa: PLC0415
-            tfidf = jieba.analyse.TFIDF()  # reads idf.txt without closing it: keep its ResourceWarning quiet
-        tfidf.tokenizer = self._tokenizer
-        tfidf.postokenizer = jieba.posseg.POSTokenizer(self._tokenizer)
+
+            tfidf = jieba.analyse.TFIDF()
+        tfidf.tokenizer = tokenizer
+        tfidf.postokenizer = jieba.posseg.POSTokenizer(tokenizer)
         tfidf.stop_words = set(tfidf.stop_words) | STOP_WORDS
         return tfidf
 
     def keywords(self, text: str, *, top: int = 8) -> list[str]:
         """Key terms of `text` by TF-IDF, without stop words, numbers or single characters."""
-        words = self._tfidf.extract_tags(text, topK=top * 3)
-        out = [w for w in words if is_content_word(w)]
-        return out[:top]
+        key = f"kw{top}\x1f" + text
+        if key not in self._memo:
+            words = self._tfidf.extract_tags(text, topK=top * 3)
+            self._memo[key] = [w for w in words if is_content_word(w)][:top]
+            self._dirty = True
+        return list(self._memo[key])
+
+
+_MEMO_VERSION = 1
+
+
+def _jieba_version() -> str:
+    try:
+        from importlib.metadata import version  # noqa: PLC0415
+
+        return version("jieba")
+    except Exception:  # noqa: BLE001 - any failure just means no reuse across versions
+        return "unknown"
 
 
 def is_content_word(word: str) -> bool:
