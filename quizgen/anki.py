@@ -14,9 +14,12 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
 from .dataio import load_yaml
 from .errors import ContentError, Problem, rel
@@ -182,20 +185,14 @@ def deck_name_for(qset: QuestionSet, q: Question) -> str:
 
 @dataclass(frozen=True)
 class BuiltDeck:
-    decks: list[genanki.Deck]
+    data: bytes
+    """The .apkg file's bytes."""
     timestamp: int
     notes: int
-    cards_hint: int
 
 
-def build_decks(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int | None = None) -> BuiltDeck:
-    """Notes in interview order, one sub-deck per section, mod times from the state file."""
-    if now is None:
-        # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
-        now = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
-    parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")
-    decks: dict[str, genanki.Deck] = {qset.deck_name: parent}
-    mods: list[int] = []
+def _note_specs(qset: QuestionSet, nts: Notetypes) -> Iterator[tuple[str, genanki.Model, list[str], list[str], str, str, int]]:
+    """(guid, model, fields, tags, deck name, content hash, due) per note, in interview order."""
     seen: set[str] = set()
     for due, q in enumerate(qset.questions, start=1):
         guid = note_guid(q)
@@ -206,23 +203,40 @@ def build_decks(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int
         tags = note_tags(q)
         name = deck_name_for(qset, q)
         digest = hashlib.sha256(json.dumps([model.model_id, fields, tags, name], ensure_ascii=False).encode()).hexdigest()
-        mod = state.mod_for(guid, digest, now)
-        mods.append(mod)
-        if name not in decks:
-            decks[name] = genanki.Deck(stable_id(f"{qset.deck_id}::{name}"), name)
-        decks[name].add_note(_Note(model=model, fields=fields, tags=tags, guid=guid, due=due, mod=mod))
-    stamp = max(mods) if mods else now
-    return BuiltDeck(decks=list(decks.values()), timestamp=stamp, notes=len(seen), cards_hint=len(seen))
+        yield guid, model, fields, tags, name, digest, due
 
 
-def package_bytes(built: BuiltDeck) -> bytes:
-    """The .apkg as bytes; genanki's temp SQLite lives in a private temp folder that is always removed."""
-    package = genanki.Package(built.decks)
+def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int | None = None) -> BuiltDeck:
+    """The .apkg for a set: notes in interview order, one sub-deck per section, mod times from the state file.
+
+    Notes are streamed into genanki's SQLite file (never all held at once), and its temp folder is always removed.
+    """
+    if now is None:
+        # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
+        now = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    mods = [state.mod_for(guid, digest, now) for guid, _, _, _, _, digest, _ in _note_specs(qset, nts)]
+    stamp = max(mods, default=now)
+    parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")
+    decks: dict[str, genanki.Deck] = {}
     with tempfile.TemporaryDirectory(prefix="quizgen-") as tmp:
         db = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db)
         try:
-            package.write_to_db(conn.cursor(), built.timestamp, itertools.count(built.timestamp * 1000))
+            cursor = conn.cursor()
+            cursor.executescript(APKG_SCHEMA)
+            cursor.executescript(APKG_COL)
+            id_gen = itertools.count(stamp * 1000)
+            for guid, model, fields, tags, name, _, due in _note_specs(qset, nts):
+                deck = parent if name == qset.deck_name else decks.get(name)
+                if deck is None:
+                    deck = decks[name] = genanki.Deck(stable_id(f"{qset.deck_id}::{name}"), name)
+                note = _Note(model=model, fields=fields, tags=tags, guid=guid, due=due, mod=int(state.entries[guid]["mod"]))
+                note.write_to_db(cursor, stamp, deck.deck_id, id_gen)
+            # decks and notetypes last; the parent is written last so notetypes default to it
+            for deck in [*decks.values(), parent]:
+                for model in nts.all():
+                    deck.add_model(model)
+                deck.write_to_db(cursor, stamp, id_gen)
             conn.commit()
         finally:
             conn.close()
@@ -230,13 +244,13 @@ def package_bytes(built: BuiltDeck) -> bytes:
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.write(db, "collection.anki2")
             zf.writestr("media", "{}")
-        return out.read_bytes()
+        return BuiltDeck(data=out.read_bytes(), timestamp=stamp, notes=len(mods))
 
 
 def write_deck(qset: QuestionSet, *, templates_dir: Path, out_path: Path, state_path: Path, now: int | None = None) -> BuiltDeck:
     """Build the package and write it and its note state together, atomically."""
     nts = load_notetypes(templates_dir)
     state = NoteState.load(state_path)
-    built = build_decks(qset, nts, state, now=now)
-    write_many({out_path: package_bytes(built), state_path: state.dumps().encode("utf-8")})
+    built = build_package(qset, nts, state, now=now)
+    write_many({out_path: built.data, state_path: state.dumps().encode("utf-8")})
     return built

@@ -57,6 +57,7 @@ class Generator:
         self.problems = Collector()
         self._pool_cache: dict[str, dict[tuple[str, str | None], list[str]]] = {}
         self._speaker_cache: dict[str, set[str]] = {}
+        self._shared_cache: dict[tuple[str, str], tuple[SourceRef, str]] = {}
 
     @property
     def segmenter(self) -> Segmenter:
@@ -100,11 +101,11 @@ class Generator:
     def _make(self, tpl: QuestionTemplate, t_index: int, item: BankItem, items: Sequence[BankItem]) -> Question | None:
         it = item.item
         qid = f"{item.id}:{tpl.id}"
+        ref, explanation = self._shared(item)
         base: dict[str, Any] = {
             "id": qid, "source_id": item.source_id, "item_id": item.id, "template_id": tpl.id, "type": tpl.type,
             "kind": item.kind, "title": tpl.title, "instructions": tpl.instructions, "points": tpl.points,
-            "ref": self._ref(item), "tags": tuple(it.tags), "position": (*item.position, t_index),
-            "explanation": it.explanation or self._explain(item),
+            "ref": ref, "tags": it.tags, "position": (*item.position, t_index), "explanation": explanation,
         }
         prompt = _format(tpl.prompt, item)
         builder = getattr(self, f"_{tpl.type}")
@@ -276,6 +277,14 @@ class Generator:
         return Question(**base, prompt=prompt, answer=answer, options=tuple(options), steps=tuple(chain), order=order)
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _shared(self, item: BankItem) -> tuple[SourceRef, str]:
+        """One SourceRef and default explanation per item, shared by all its questions (memory at 100x scale)."""
+        key = (item.source_id, item.id)
+        if key not in self._shared_cache:
+            self._shared_cache.clear()  # items arrive in order: only the current one is needed
+            self._shared_cache[key] = (self._ref(item), item.item.explanation or self._explain(item))
+        return self._shared_cache[key]
 
     def _ref(self, item: BankItem) -> SourceRef:
         source = self.content.sources[item.source_id].source

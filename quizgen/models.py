@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -231,13 +232,16 @@ class Recipe(Frozen):
 # --- generated questions ----------------------------------------------------------------------
 
 
-class SourceRef(Frozen):
+# Questions are plain slotted dataclasses, not pydantic models: a bank 100x the interview makes ~100,000 of them,
+# and pydantic instances cost ~3 KB each. QuestionSet (pydantic) still validates them when a set file is read.
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
     """Where a question comes from: shown on every card back and in every answer key."""
 
     source_id: str
     source_title: str
-    source_outlet: str = ""
-    source_date: dt.date | None = None
     section_id: str
     section_title: str
     section_index: int
@@ -245,9 +249,12 @@ class SourceRef(Frozen):
     speaker_id: str
     speaker_name: str
     evidence: str
+    source_outlet: str = ""
+    source_date: dt.date | None = None
 
 
-class Question(Frozen):
+@dataclass(frozen=True, slots=True)
+class Question:
     """One question, plain text only: renderers escape at the edges."""
 
     id: str
@@ -258,10 +265,14 @@ class Question(Frozen):
     type: QuestionType
     kind: Literal["fact", "argument", "quote", "term"]
     title: str
-    instructions: str | None = None
-    points: int = 1
     prompt: str
     answer: str
+    explanation: str
+    ref: SourceRef
+    position: tuple[int, int, int]
+    """(paragraph index, item index, template index): the interview's order."""
+    instructions: str | None = None
+    points: int = 1
     accept: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
     correct: int | None = None
@@ -274,11 +285,7 @@ class Question(Frozen):
     """order: for each correct step, the index of that step in `options`."""
     reverse_prompt: str | None = None
     reverse_answer: str | None = None
-    explanation: str
-    ref: SourceRef
     tags: tuple[str, ...] = ()
-    position: tuple[int, int, int]
-    """(paragraph index, item index, template index): the interview's order."""
 
     @property
     def cloze_parts(self) -> tuple[str, str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -125,7 +126,7 @@ def test_adding_an_item_does_not_reshuffle_the_rest(bank) -> None:
     _, _, questions, _ = bank
     f = Filters(count=30)
     before = [q.id for q in select(questions, f, seed=9)]
-    extra = questions[0].model_copy(update={"id": "zz-new:fact-cloze", "item_id": "zz-new"})
+    extra = dataclasses.replace(questions[0], id="zz-new:fact-cloze", item_id="zz-new")
     after = [q.id for q in select([*questions, extra], f, seed=9)]
     # at most the new question enters and displaces one; everything else stays
     assert len(set(before) - set(after)) <= 1 and len(set(after) - set(before)) <= 1

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen.anki import NoteState, build_decks, load_notetypes, package_bytes
+from quizgen.anki import NoteState, build_package, load_notetypes
 from quizgen.content import load_content, load_templates
 from quizgen.errors import SelectionError
 from quizgen.generate import Generator, select
@@ -101,7 +101,7 @@ def test_notetypes_never_change_between_builds(picks: list[int], now: int) -> No
     nts = load_notetypes(ROOT / "templates")
     qset = QuestionSet(title="t", output="t", deck_name="t", deck_id=1729000000123, seed=0, sources=("bg2-huang-2024",),
                        filters=Filters(), questions=chosen)
-    models = _models_in(package_bytes(build_decks(qset, nts, NoteState({}), now=now)))
+    models = _models_in(build_package(qset, nts, NoteState({}), now=now).data)
     reference = {str(m.model_id): (m.name, [f["name"] for f in m.fields], [(t["name"], t["qfmt"], t["afmt"]) for t in m.templates],
                                     1 if m.model_type == m.CLOZE else 0) for m in nts.all()}
     for mid, spec in models.items():
