@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .errors import rel
 
 if TYPE_CHECKING:
-    from .pipeline import Paths
+    from .paths import Paths
 
 STAMP = ".quizgen-build.json"
 

@@ -13,7 +13,7 @@ import typer
 from .errors import QuizgenError
 
 if TYPE_CHECKING:
-    from .pipeline import Paths
+    from .paths import Paths
 
 app = typer.Typer(
     name="quizgen",
@@ -129,7 +129,7 @@ def suggest(
 
 
 def _paths(content: Path, templates: Path, decks: Path, out: Path) -> "Paths":
-    from .pipeline import Paths
+    from .paths import Paths
 
     return Paths(content=content, templates=templates, decks=decks, out=out)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -14,23 +13,7 @@ from .dataio import read_text
 from .errors import ContentError, Problem, rel
 from .fsutil import write_text
 from .models import Filters, QuestionSet, QuestionTemplate, Recipe
-
-
-@dataclass(frozen=True)
-class Paths:
-    content: Path
-    templates: Path
-    decks: Path
-    out: Path
-
-    def state_for(self, qset: QuestionSet, set_file: Path | None) -> Path:
-        """Where a deck's note state lives: decks/state/ for recipes, beside the set file for generated sets."""
-        if set_file is not None:
-            return set_file.with_name(set_file.stem + ".notes.json")
-        return self.decks / "state" / f"{qset.output}.json"
-
-    def out_dir(self, qset: QuestionSet) -> Path:
-        return self.out / qset.output
+from .paths import Paths  # noqa: F401 - re-exported: callers build Paths next to resolve()
 
 
 def load_set_file(path: Path) -> QuestionSet:
@@ -103,7 +86,6 @@ def load_all(paths: Paths) -> tuple[Content, dict[str, QuestionTemplate], list[L
 
 def check_everything(content_dir: Path, templates_dir: Path, decks_dir: Path) -> tuple[Content, dict[str, QuestionTemplate], list[LoadedRecipe], int]:
     """Validate files, then generate every question and every recipe's selection: all problems at once."""
-    from .content import Collector  # noqa: PLC0415
     from .errors import QuizgenError  # noqa: PLC0415
     from .generate import Generator, build_set  # noqa: PLC0415
 
