@@ -235,6 +235,26 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("**", ""))
 
 
+def test_source_yaml_is_the_article_split_verbatim() -> None:
+    """Re-splitting the committed article reproduces every paragraph of source.yaml, in order, character for character."""
+    from quizgen.importer import draft_source
+
+    folder = REPO / "content/bg2-huang-2024"
+    source = _raw(folder / "source.yaml")
+    draft = draft_source((folder / "article.md").read_text(encoding="utf-8"), source_id=source["id"],
+                         speakers=source["speakers"], default_speaker="editor")
+    shipped = [(s["title"], [(p["id"], p["speaker"], p["text"]) for p in s["paragraphs"]]) for s in source["sections"]]
+    drafted = [(s["title"], [(p["id"], p["speaker"], p["text"]) for p in s["paragraphs"]]) for s in draft["sections"]]
+    assert drafted == shipped
+    assert (draft["title"], draft["outlet"], draft["date"], draft["url"]) == (source["title"], source["outlet"], str(source["date"]), source["url"])
+
+
+def test_committed_article_is_the_seed() -> None:
+    if not SEED.is_file():
+        pytest.skip(f"seed article not found at {SEED}; it lives outside the repository (/work/shared/seed)")
+    assert (REPO / "content/bg2-huang-2024/article.md").read_bytes() == SEED.read_bytes()
+
+
 def test_shipped_paragraphs_are_verbatim_from_the_seed() -> None:
     if not SEED.is_file():
         pytest.skip(f"seed article not found at {SEED}; it lives outside the repository (/work/shared/seed)")
