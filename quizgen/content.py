@@ -326,29 +326,19 @@ def _load_recipe_into(path: Path, content: Content | None, out: Collector,
 def check_recipe_names(recipe: Recipe, path: Path, text: str, content: Content, out: Collector,
                        templates: dict[str, QuestionTemplate] | None = None) -> None:
     """Every source, section, tag, speaker and template a recipe names must exist."""
-    def bad(key: str, message: str) -> None:
-        out.add(path, toml_key_line(text, key), key, message)
-
-    if templates is not None:
-        for tid in recipe.templates:
-            if tid not in templates:
-                bad("templates", f"unknown question template {tid!r}; available: {', '.join(templates)}")
-
-    for sid in recipe.sources:
-        if sid not in content.sources:
-            bad("sources", f"unknown source {sid!r}; available: {', '.join(content.sources) or 'none'}")
     known = [content.sources[s] for s in recipe.sources if s in content.sources]
-    sections = {sec.id for src in known for sec in src.source.sections}
-    speakers = {sp.id for src in known for sp in src.source.speakers}
-    for sec in recipe.sections:
-        if sec not in sections:
-            bad("sections", f"unknown section {sec!r}; available: {', '.join(sorted(sections))}")
-    for tag in recipe.tags:
-        if tag not in content.tags:
-            bad("tags", f"unknown tag {tag!r}; see content/tags.yaml")
-    for sp in recipe.speakers:
-        if sp not in speakers:
-            bad("speakers", f"unknown speaker {sp!r}; available: {', '.join(sorted(speakers))}")
+    checks: list[tuple[str, tuple[str, ...], list[str], str]] = [
+        ("sources", recipe.sources, list(content.sources), "source"),
+        ("sections", recipe.sections, sorted({sec.id for src in known for sec in src.source.sections}), "section"),
+        ("tags", recipe.tags, sorted(content.tags), "tag"),
+        ("speakers", recipe.speakers, sorted({sp.id for src in known for sp in src.source.speakers}), "speaker"),
+    ]
+    if templates is not None:
+        checks.insert(0, ("templates", recipe.templates, list(templates), "question template"))
+    for key, names, available, what in checks:
+        for name in names:
+            if name not in available:
+                out.add(path, toml_key_line(text, key), key, f"unknown {what} {name!r}; available: {', '.join(available) or 'none'}")
 
 
 def load_recipes(decks_dir: Path, content: Content | None, templates: dict[str, QuestionTemplate] | None = None) -> list[LoadedRecipe]:
