@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,14 @@ ContentOpt = Annotated[Path, typer.Option("--content", help="Folder holding tags
 TemplatesOpt = Annotated[Path, typer.Option("--templates", help="Folder holding questions/ and quiz/ templates.")]
 DecksOpt = Annotated[Path, typer.Option("--decks", help="Folder of deck recipes (*.toml).")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (created when missing).")]
+
+
+def _say(line: str) -> None:
+    """Print progress; a closed pipe (`quizgen build | head`) must not stop the work."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open for the rest of the run
 
 
 @contextlib.contextmanager
@@ -229,7 +238,7 @@ def quiz(
                              versions=versions or qset.versions, seed=qset.seed if seed is None else seed,
                              interactive=interactive, pdf=pdf)
         for path in written:
-            print(f"wrote {path}")
+            _say(f"wrote {path}")
 
 
 @app.command()
@@ -248,7 +257,7 @@ def build(
 
     with _errors():
         for line in build_all(_paths(content, templates, decks, out), force=force):
-            print(line)
+            _say(line)
 
 
 @app.command("import-text")

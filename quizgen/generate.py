@@ -330,7 +330,21 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
     ]
     if not pool:
         raise SelectionError(Problem("selection", None, "filters", f"no question matches ({_describe(filters)}); widen the filters"))
-    if filters.count == 0 and filters.per_item == 0:
+    if filters.pick == "preferred":
+        # Per item, its questions in the order of `types` (then template order): a study deck gets each item's best
+        # card, and editing one item changes exactly that item's notes.
+        rank = {t: i for i, t in enumerate(filters.types)}
+        pool = sorted(pool, key=lambda q: (q.source_id, q.item_id, rank.get(q.type, len(rank)), q.position))
+        per_item = filters.per_item or 1
+        taken: dict[tuple[str, str], int] = {}
+        preferred = []
+        for q in pool:
+            key = (q.source_id, q.item_id)
+            if taken.get(key, 0) < per_item:
+                taken[key] = taken.get(key, 0) + 1
+                preferred.append(q)
+        pool = preferred
+    if filters.count == 0 and (filters.per_item == 0 or filters.pick == "preferred"):
         chosen = pool
     else:
         # Each question draws its own key from its own stream: adding an item never reshuffles the others.
@@ -363,7 +377,7 @@ def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: 
     else:
         questions = [q for q in questions if q.source_id in recipe.sources]
     filters = Filters(sections=recipe.sections, tags=recipe.tags, types=recipe.types, templates=recipe.templates,
-                      speakers=recipe.speakers, count=recipe.count, per_item=recipe.per_item)
+                      speakers=recipe.speakers, count=recipe.count, per_item=recipe.per_item, pick=recipe.pick)
     try:
         chosen = select(questions, filters, seed=recipe.seed)
     except SelectionError as exc:

@@ -220,6 +220,8 @@ class Recipe(Frozen):
     """Fixed Anki deck ID; 0 derives a stable one from the output name."""
     per_item: int = Field(default=0, ge=0)
     """At most this many questions per bank item (0: no limit)."""
+    pick: Literal["random", "preferred"] = "random"
+    """Which questions of an item: `random` (seeded), or `preferred`: the first applicable in the order of `types`."""
 
     @field_validator("output")
     @classmethod
@@ -303,6 +305,7 @@ class Filters(Frozen):
     speakers: tuple[str, ...] = ()
     count: int = 0
     per_item: int = 0
+    pick: Literal["random", "preferred"] = "random"
 
 
 class QuestionSet(Frozen):

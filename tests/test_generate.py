@@ -165,3 +165,17 @@ def test_generated_set_renders_as_a_deck(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert (tmp_path / "build" / "practice" / "practice.apkg").exists()
     assert (tmp_path / "sets" / "practice.notes.json").exists()
+
+
+def test_preferred_pick_gives_each_item_its_first_fitting_type(bank) -> None:
+    content, _, questions, _ = bank
+    order = ("cloze", "reasons", "who", "basic", "typed", "mcq", "order")
+    chosen = select(questions, Filters(types=order, pick="preferred", per_item=1), seed=0)
+    items = {(it.source_id, it.id) for it in content.items()}
+    assert len(chosen) == len(items) and {(q.source_id, q.item_id) for q in chosen} == items
+    offered: dict[str, set[str]] = {}
+    for q in questions:
+        offered.setdefault(q.item_id, set()).add(q.type)
+    for q in chosen:
+        assert q.type == next(t for t in order if t in offered[q.item_id]), q.id
+    assert chosen == select(questions, Filters(types=order, pick="preferred", per_item=1), seed=99)  # the seed plays no part
