@@ -202,7 +202,8 @@ def _note_specs(qset: QuestionSet, nts: Notetypes) -> Iterator[tuple[str, genank
         model, fields = note_fields(q, nts)
         tags = note_tags(q)
         name = deck_name_for(qset, q)
-        digest = hashlib.sha256(json.dumps([model.model_id, fields, tags, name], ensure_ascii=False).encode()).hexdigest()
+        # the item's digest too: an edit that shows on no field of this card still reaches the learner's note
+        digest = hashlib.sha256(json.dumps([model.model_id, fields, tags, name, q.item_digest], ensure_ascii=False).encode()).hexdigest()
         yield guid, model, fields, tags, name, digest, due
 
 

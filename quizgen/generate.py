@@ -7,9 +7,8 @@ import random
 import re
 import string
 from collections.abc import Iterable, Sequence
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from .content import BankItem, Collector, Content
 from .dataio import toml_key_line
@@ -57,7 +56,7 @@ class Generator:
         self.problems = Collector()
         self._pool_cache: dict[str, dict[tuple[str, str | None], list[str]]] = {}
         self._speaker_cache: dict[str, set[str]] = {}
-        self._shared_cache: dict[tuple[str, str], tuple[SourceRef, str]] = {}
+        self._shared_cache: dict[tuple[str, str], tuple[SourceRef, str, str]] = {}
 
     @property
     def segmenter(self) -> Segmenter:
@@ -101,11 +100,12 @@ class Generator:
     def _make(self, tpl: QuestionTemplate, t_index: int, item: BankItem, items: Sequence[BankItem]) -> Question | None:
         it = item.item
         qid = f"{item.id}:{tpl.id}"
-        ref, explanation = self._shared(item)
+        ref, explanation, digest = self._shared(item)
         base: dict[str, Any] = {
             "id": qid, "source_id": item.source_id, "item_id": item.id, "template_id": tpl.id, "type": tpl.type,
             "kind": item.kind, "title": tpl.title, "instructions": tpl.instructions, "points": tpl.points,
             "ref": ref, "tags": it.tags, "position": (*item.position, t_index), "explanation": explanation,
+            "item_digest": digest,
         }
         prompt = _format(tpl.prompt, item)
         builder = getattr(self, f"_{tpl.type}")
@@ -278,12 +278,13 @@ class Generator:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _shared(self, item: BankItem) -> tuple[SourceRef, str]:
-        """One SourceRef and default explanation per item, shared by all its questions (memory at 100x scale)."""
+    def _shared(self, item: BankItem) -> tuple[SourceRef, str, str]:
+        """One SourceRef, default explanation and item digest per item, shared by all its questions."""
         key = (item.source_id, item.id)
         if key not in self._shared_cache:
             self._shared_cache.clear()  # items arrive in order: only the current one is needed
-            self._shared_cache[key] = (self._ref(item), item.item.explanation or self._explain(item))
+            digest = hashlib.sha256(item.item.model_dump_json().encode()).hexdigest()[:16]
+            self._shared_cache[key] = (self._ref(item), item.item.explanation or self._explain(item), digest)
         return self._shared_cache[key]
 
     def _ref(self, item: BankItem) -> SourceRef:

@@ -288,6 +288,8 @@ class Question:
     reverse_prompt: str | None = None
     reverse_answer: str | None = None
     tags: tuple[str, ...] = ()
+    item_digest: str = ""
+    """Hash of the whole bank item: any edit of the item moves its notes' modification time forward."""
 
     @property
     def cloze_parts(self) -> tuple[str, str, str]:

@@ -175,6 +175,13 @@ def test_rebuilds_keep_history_update_in_place_and_add_new(tmp_path: Path) -> No
         assert col.schedule(card_id) == before
         assert len(col.notes()) == len(first.questions)
 
+        # 2b. an edit to a field this card does not show (the fact's question) still reaches the note, once
+        _edit_item(content_dir, "agi-f-marginal-cost", "question", "多少倍", "多少倍呢")
+        write_deck(_cloze_set(content_dir), templates_dir=ROOT / "templates", out_path=apkg, state_path=state, now=1_700_200_000)
+        log = col.import_apkg(apkg)
+        assert (log.new, log.updated, log.conflicting) == (0, 1, 0)
+        assert col.schedule(card_id) == before
+
         # 3. add one item: exactly one new note
         bank = content_dir / "bg2-huang-2024" / "bank" / "01-agi-assistant.yaml"
         data = yaml.safe_load(bank.read_text(encoding="utf-8"))
