@@ -215,6 +215,8 @@ def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: i
     if now is None:
         # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
         now = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    # Two passes over the notes: the first settles every mod time (the package's timestamp is their maximum),
+    # the second writes them; holding all notes between the passes would cost ~3 KB each at 100x scale.
     mods = [state.mod_for(guid, digest, now) for guid, _, _, _, _, digest, _ in _note_specs(qset, nts)]
     stamp = max(mods, default=now)
     parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")

@@ -39,11 +39,12 @@ class _Formatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
-def _format(template: str, item: BankItem) -> str:
+def _prompt_fields(item: BankItem) -> dict[str, Any]:
+    """What a template's prompt may name: the item's scalar fields, its speaker's name and its section's title."""
     fields = {k: v for k, v in item.item.model_dump().items() if isinstance(v, (str, int, float))}
     fields["speaker_name"] = item.speaker.name
     fields["section_title"] = item.section.title
-    return _Formatter().vformat(template, (), fields)
+    return fields
 
 
 class Generator:
@@ -56,7 +57,7 @@ class Generator:
         self.problems = Collector()
         self._pool_cache: dict[str, dict[tuple[str, str | None], list[str]]] = {}
         self._speaker_cache: dict[str, set[str]] = {}
-        self._shared_cache: dict[tuple[str, str], tuple[SourceRef, str, str]] = {}
+        self._shared_cache: dict[tuple[str, str], tuple[SourceRef, str, str, dict[str, Any]]] = {}
 
     @property
     def segmenter(self) -> Segmenter:
@@ -100,14 +101,14 @@ class Generator:
     def _make(self, tpl: QuestionTemplate, t_index: int, item: BankItem, items: Sequence[BankItem]) -> Question | None:
         it = item.item
         qid = f"{item.id}:{tpl.id}"
-        ref, explanation, digest = self._shared(item)
+        ref, explanation, digest, fields = self._shared(item)
         base: dict[str, Any] = {
             "id": qid, "source_id": item.source_id, "item_id": item.id, "template_id": tpl.id, "type": tpl.type,
             "kind": item.kind, "title": tpl.title, "instructions": tpl.instructions, "points": tpl.points,
             "ref": ref, "tags": it.tags, "position": (*item.position, t_index), "explanation": explanation,
             "item_digest": digest,
         }
-        prompt = _format(tpl.prompt, item)
+        prompt = _Formatter().vformat(tpl.prompt, (), fields)
         builder = getattr(self, f"_{tpl.type}")
         return builder(tpl, item, items, prompt, base)
 
@@ -278,13 +279,13 @@ class Generator:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _shared(self, item: BankItem) -> tuple[SourceRef, str, str]:
-        """One SourceRef, default explanation and item digest per item, shared by all its questions."""
+    def _shared(self, item: BankItem) -> tuple[SourceRef, str, str, dict[str, Any]]:
+        """Per item, computed once for all its templates: SourceRef, default explanation, digest, prompt fields."""
         key = (item.source_id, item.id)
         if key not in self._shared_cache:
             self._shared_cache.clear()  # items arrive in order: only the current one is needed
             digest = hashlib.sha256(item.item.model_dump_json().encode()).hexdigest()[:16]
-            self._shared_cache[key] = (self._ref(item), item.item.explanation or self._explain(item), digest)
+            self._shared_cache[key] = (self._ref(item), item.item.explanation or self._explain(item), digest, _prompt_fields(item))
         return self._shared_cache[key]
 
     def _ref(self, item: BankItem) -> SourceRef:
