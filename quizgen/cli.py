@@ -153,6 +153,7 @@ def generate(
     section: Annotated[ListOpt, typer.Option("--section", help="Only this section (repeatable).")] = None,
     tag: Annotated[ListOpt, typer.Option("--tag", help="Only items with this tag (repeatable).")] = None,
     qtype: Annotated[ListOpt, typer.Option("--type", help="Only this question type: cloze, basic, mcq, tf, who, reasons, order, typed (repeatable).")] = None,
+    template: Annotated[ListOpt, typer.Option("--template", help="Only this question template id from templates/questions (repeatable).")] = None,
     speaker: Annotated[ListOpt, typer.Option("--speaker", help="Only items by this speaker id (repeatable).")] = None,
     source: Annotated[ListOpt, typer.Option("--source", help="Only this source id (repeatable; default: all).")] = None,
     count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many questions (0: all that match).")] = 20,
@@ -173,7 +174,7 @@ def generate(
 
     with _errors():
         filters = Filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),  # type: ignore[arg-type]
-                          speakers=tuple(speaker or ()), count=count, per_item=per_item)
+                          templates=tuple(template or ()), speakers=tuple(speaker or ()), count=count, per_item=per_item)
         qset = generate_set(_paths(content, templates, Path("decks"), out.parent), title=title, output=_safe_stem(out),
                             sources=tuple(source or ()), filters=filters, seed=seed, versions=versions)
         write_set(qset, out)
