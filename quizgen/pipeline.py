@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from .content import Content, LoadedRecipe, check_all, load_content, load_recipe, load_templates
 from .dataio import read_text
-from .errors import ContentError, Problem, rel
+from .errors import ContentError, Problem, SelectionError, rel
 from .fsutil import write_text
 from .models import Filters, QuestionSet, QuestionTemplate, Recipe
 from .paths import Paths  # noqa: F401 - re-exported: callers build Paths next to resolve()
@@ -73,7 +73,12 @@ def generate_set(paths: Paths, *, title: str, output: str, sources: tuple[str, .
     out = Collector()
     check_recipe_names(recipe, Path("quizgen generate"), "", content, out, templates)
     out.raise_if_any()
-    return _set_for(content, templates, recipe)
+    try:
+        return _set_for(content, templates, recipe)
+    except SelectionError as exc:
+        # name the command-line options, not a file: that is what the user typed
+        raise SelectionError([Problem("quizgen generate", None, "--count" if p.field == "count" else "filters", p.message)
+                              for p in exc.problems]) from None
 
 
 def write_set(qset: QuestionSet, path: Path) -> None:
