@@ -253,8 +253,9 @@ class Generator:
         names = [s.name for s in source.speakers if s.id in speaking and (not s.narrator or s.id == item.speaker.id)]
         if len(names) < 2:
             return None
-        options = tuple(names)
-        return Question(**base, prompt=prompt, answer=item.speaker.name, options=options, correct=options.index(item.speaker.name))
+        # shuffled per question, or the guest (who says most lines) would always be option A on a card
+        options, correct = self._options(base["id"], item.speaker.name, [n for n in names if n != item.speaker.name][: MCQ_OPTIONS - 1])
+        return Question(**base, prompt=prompt, answer=item.speaker.name, options=options, correct=correct)
 
     def _reasons(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
         it = item.item
