@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import OutputError, Problem, rel
@@ -32,39 +31,13 @@ def ensure_dir(folder: Path) -> None:
         raise OutputError(Problem(rel(folder), None, "output", "folder is not writable; fix its permissions or choose another --out folder"))
 
 
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temp path beside `target`; on success it replaces `target`, on error it is removed."""
-    ensure_dir(target.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp_path.unlink()
-        raise
-
-
 def write_text(target: Path, text: str) -> None:
     """Write UTF-8 text atomically."""
-    write_bytes(target, text.encode("utf-8"))
-
-
-def write_bytes(target: Path, data: bytes) -> None:
-    """Write bytes atomically."""
-    try:
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(data)
-    except OSError as exc:
-        raise OutputError(Problem(rel(target), None, "output", f"cannot write ({exc.strerror}); choose a writable --out folder")) from exc
+    write_many({target: text.encode("utf-8")})
 
 
 def write_many(files: dict[Path, bytes]) -> None:
-    """Write several files so that either all of them change or none does."""
+    """Write files atomically (temp file in the target folder, then os.replace), all of them or none."""
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
+import shutil
+import tempfile
 import warnings
+import weakref
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from .errors import OutputError
+from .fsutil import user_cache_dir, write_text
 
 # Common function words and fillers that must never be a cloze blank or a keyword.
 STOP_WORDS = frozenset(
@@ -28,12 +34,6 @@ _NUMBER = re.compile(
     r"(?<![A-Za-z0-9.\-])(?:\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:倍|%|年|月|日|天|名|个|人|美元|亿美元|万美元|TB|GB|B|小时|分钟|秒|份|次)?)"
     r"|(?:[一二两三四五六七八九十百千万亿]+(?:倍|年|天|份|次|分钟|小时))"
 )
-
-
-def cache_dir() -> Path:
-    """Per-user cache folder for jieba's prefix dictionary (never the shared temp folder)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "quizgen" / "jieba"
 
 
 def _import_jieba() -> Any:
@@ -68,7 +68,8 @@ class Segmenter:
                 h.update(path.read_bytes())
             except OSError:
                 return None
-        return cache_dir() / f"segments-{h.hexdigest()[:20]}.json"
+        folder = user_cache_dir("jieba")
+        return folder / f"segments-{h.hexdigest()[:20]}.json" if folder else None
 
     def _load_memo(self) -> dict[str, list[str]]:
         if self._memo_path is None:
@@ -83,14 +84,9 @@ class Segmenter:
         """Persist new results (best effort: a read-only cache folder only costs speed)."""
         if not self._dirty or self._memo_path is None:
             return
-        try:
-            self._memo_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._memo_path.with_name(f".{self._memo_path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(self._memo, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self._memo_path)
+        with contextlib.suppress(OutputError):
+            write_text(self._memo_path, json.dumps(self._memo, ensure_ascii=False, sort_keys=True))
             self._dirty = False
-        except OSError:
-            pass
 
     # --- jieba --------------------------------------------------------------------------------
 
@@ -99,23 +95,19 @@ class Segmenter:
         if self._tokenizer_obj is None:
             jieba = _import_jieba()
             tokenizer = jieba.Tokenizer()
-            folder = cache_dir()
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                tokenizer.tmp_dir = str(folder)
-            except OSError:
-                tokenizer.tmp_dir = None  # unwritable home: jieba then builds the dictionary in memory each time
+            folder = user_cache_dir("jieba")
+            if folder is None:
+                # no usable home: a private folder for this run, never jieba's default of the shared temp folder
+                private = tempfile.mkdtemp(prefix="quizgen-jieba-")
+                weakref.finalize(self, shutil.rmtree, private, True)
+                folder = Path(private)
+            tokenizer.tmp_dir = str(folder)
             tokenizer.initialize()
             for path in self._userdicts:
                 with open(path, "rb") as fh:  # jieba leaves files it opens itself unclosed
                     tokenizer.load_userdict(fh)
             self._tokenizer_obj = tokenizer
         return self._tokenizer_obj
-
-    @property
-    def loaded(self) -> bool:
-        """Whether jieba's dictionary had to be loaded in this process."""
-        return self._tokenizer_obj is not None
 
     def cut(self, text: str) -> list[str]:
         """Words of `text`, spaces kept as their own tokens, so the pieces join back to `text`."""
