@@ -57,18 +57,13 @@ def build_all(paths: Paths, *, force: bool = False) -> Iterator[str]:
         return
     from .anki import write_deck  # noqa: PLC0415 - heavy imports only when there is work
     from .fsutil import write_text  # noqa: PLC0415
-    from .generate import Generator, build_set  # noqa: PLC0415
-    from .pipeline import load_all  # noqa: PLC0415
+    from .pipeline import plan_all  # noqa: PLC0415
     from .render import write_quiz  # noqa: PLC0415
 
-    content, templates, recipes = load_all(paths)
-    gen = Generator(content, templates)
-    questions = gen.questions()
-    gen.problems.raise_if_any()
     # every selection is made before anything is written: a bad recipe leaves all outputs as they were
-    sets = [(r, build_set(content, templates, r.recipe, recipe_path=r.path, questions=questions)) for r in recipes]
+    plan = plan_all(paths.content, paths.templates, paths.decks)
     written: list[Path] = []
-    for loaded, qset in sets:
+    for loaded, qset in plan.sets:
         if "anki" in loaded.recipe.formats:
             apkg = paths.out_dir(qset) / f"{qset.output}.apkg"
             built = write_deck(qset, templates_dir=paths.templates, out_path=apkg, state_path=paths.state_for(qset, None))

@@ -86,13 +86,13 @@ def check(
 
     Example: quizgen check --content tests/fixtures/second_source/content --decks tests/fixtures/second_source/decks
     """
-    from .pipeline import check_everything
+    from .pipeline import plan_all
 
     with _errors():
-        loaded, tpls, recipes, questions = check_everything(content, templates, decks)
-        items = loaded.items()
-        print(f"ok: {len(loaded.sources)} source(s), {len(items)} items, {len(tpls)} question templates, {len(recipes)} recipes")
-        print(f"    {questions} questions can be generated")
+        plan = plan_all(content, templates, decks)
+        print(f"ok: {len(plan.content.sources)} source(s), {len(plan.content.items())} items, "
+              f"{len(plan.templates)} question templates, {len(plan.sets)} recipes")
+        print(f"    {plan.questions} questions can be generated")
 
 
 @app.command()

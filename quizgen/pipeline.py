@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -85,27 +86,35 @@ def write_set(qset: QuestionSet, path: Path) -> None:
     write_text(path, dump_set(qset))
 
 
-def load_all(paths: Paths) -> tuple[Content, dict[str, QuestionTemplate], list[LoadedRecipe]]:
-    return check_all(paths.content, paths.templates, paths.decks)
+@dataclass(frozen=True)
+class Plan:
+    """Everything validated and selected, nothing written yet."""
+
+    content: Content
+    templates: dict[str, QuestionTemplate]
+    sets: list[tuple[LoadedRecipe, QuestionSet]]
+    questions: int
+    """How many questions the templates make from the whole bank."""
 
 
-def check_everything(content_dir: Path, templates_dir: Path, decks_dir: Path) -> tuple[Content, dict[str, QuestionTemplate], list[LoadedRecipe], int]:
-    """Validate files, then generate every question and every recipe's selection: all problems at once."""
+def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
+    """Validate files, generate every question, then every recipe's selection; raise with all problems at once."""
     from .errors import QuizgenError  # noqa: PLC0415
-    from .generate import Generator, build_set  # noqa: PLC0415
+    from .generate import Generator, build_set  # noqa: PLC0415 - jieba only for commands that generate
 
     content, templates, recipes = check_all(content_dir, templates_dir, decks_dir)
     gen = Generator(content, templates)
     questions = gen.questions()
+    gen.problems.raise_if_any()
     out = gen.problems
-    if not out.problems:
-        for loaded in recipes:
-            try:
-                build_set(content, templates, loaded.recipe, recipe_path=loaded.path, questions=questions)
-            except QuizgenError as exc:
-                out.catch(exc)
+    sets = []
+    for loaded in recipes:
+        try:
+            sets.append((loaded, build_set(content, templates, loaded.recipe, recipe_path=loaded.path, questions=questions)))
+        except QuizgenError as exc:
+            out.catch(exc)
     out.raise_if_any()
-    return content, templates, recipes, len(questions)
+    return Plan(content=content, templates=templates, sets=sets, questions=len(questions))
 
 
 def import_article(article: Path, *, source_id: str, speakers_file: Path, out: Path) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from ankiutil import AnkiCollection
 from hostile import HOSTILE, make_hostile_content
 
 from quizgen.anki import note_guid, write_deck
-from quizgen.pipeline import Paths, check_everything, resolve
+from quizgen.pipeline import Paths, plan_all, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def hostile_set(tmp_path: Path):
     root = make_hostile_content(tmp_path / "h")
     paths = Paths(content=root / "content", templates=ROOT / "templates", decks=root / "decks", out=tmp_path / "build")
-    check_everything(paths.content, paths.templates, paths.decks)
+    plan_all(paths.content, paths.templates, paths.decks)
     qset, _ = resolve(root / "decks" / "hostile.toml", paths)
     return qset, paths
 
