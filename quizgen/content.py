@@ -117,17 +117,22 @@ def _validate(model: type[M], data: Any, path: Path, out: Collector) -> M | None
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
-            msg = err["msg"]
-            if err["type"] == "missing":
-                msg = "required field is missing; add it"
-            elif err["type"] == "extra_forbidden":
-                msg = "unknown field; remove it or fix its spelling"
-            elif err["type"] == "string_type":
-                msg = f"expected text, got {err.get('input')!r}; put it in quotes"
-            elif err["type"] == "union_tag_invalid":
-                msg = f"unknown kind {err.get('input', {}).get('kind')!r}; use one of fact, argument, quote, term" if isinstance(err.get("input"), dict) else msg
-            out.add(path, line_of(data, loc), _loc_field(loc), msg)
+            out.add(path, line_of(data, loc), _loc_field(loc), pydantic_message(err))
         return None
+
+
+def pydantic_message(err: Any) -> str:
+    """One pydantic error as a curator-facing message that says what to do."""
+    kind = err["type"]
+    if kind == "missing":
+        return "required field is missing; add it"
+    if kind == "extra_forbidden":
+        return "unknown field; remove it or fix its spelling"
+    if kind == "string_type":
+        return f"expected text, got {err.get('input')!r}; put it in quotes"
+    if kind == "union_tag_invalid" and isinstance(err.get("input"), dict):
+        return f"unknown kind {err['input'].get('kind')!r}; use one of fact, argument, quote, term"
+    return err["msg"]
 
 
 # --- sources and bank -------------------------------------------------------------------------
@@ -315,7 +320,7 @@ def _load_recipe_into(path: Path, content: Content | None, out: Collector,
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             key = str(err["loc"][0]) if err["loc"] else ""
-            msg = {"missing": "required field is missing; add it", "extra_forbidden": "unknown field; remove it or fix its spelling"}.get(err["type"], err["msg"])
+            msg = pydantic_message(err)
             out.add(path, toml_key_line(text, key) or 1, _loc_field(tuple(err["loc"])), msg)
         return None
     if content is not None:
