@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import math
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -346,16 +345,6 @@ def render_footer(templates: Templates, qset: QuestionSet, version: Version, *, 
 # --- writing ----------------------------------------------------------------------------------
 
 
-def quiz_paths(out_dir: Path, output: str, labels: Sequence[str], *, interactive: bool, pdf: bool) -> list[Path]:
-    """The files write_quiz writes, in the order it returns them."""
-    paths = [out_dir / f"{output}-{label}.html" for label in labels]
-    if interactive:
-        paths.append(out_dir / f"{output}-interactive.html")
-    if pdf:
-        paths.extend(out_dir / f"{output}-{label}.pdf" for label in labels)
-    return paths
-
-
 def write_quiz(qset: QuestionSet, *, templates_dir: Path, out_dir: Path, versions: int, seed: int,
                interactive: bool = False, pdf: bool = False) -> list[Path]:
     """Render every version (and the self-check page, and PDFs), then write them all at once; return the paths."""
@@ -374,4 +363,4 @@ def write_quiz(qset: QuestionSet, *, templates_dir: Path, out_dir: Path, version
         for version, data in zip(plan, print_pdfs([PrintJob(p, f) for p, f in zip(pages, footers)])):
             files[out_dir / f"{qset.output}-{version.label}.pdf"] = data
     write_many(files)
-    return quiz_paths(out_dir, qset.output, [v.label for v in plan], interactive=interactive, pdf=pdf)
+    return list(files)  # insertion order: version pages, the self-check page, then the PDFs
