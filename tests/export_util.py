@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -89,3 +90,26 @@ def export_set() -> QuestionSet:
 def squash(text: str) -> str:
     """Runs of whitespace as one space, trimmed: GIFT readers and HTML collapse them."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append(tag)
+        if tag in ("p", "br") and self.parts:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_as_text(fragment: str) -> tuple[str, set[str]]:
+    """What a browser shows for an HTML fragment (paragraphs and breaks as newlines), and which tags it holds."""
+    parser = _TextOf()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.parts), set(parser.tags)
