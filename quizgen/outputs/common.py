@@ -97,7 +97,7 @@ def letters(n: int) -> str:
 ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest time a zip entry can hold
 
 
-def stamp(qset: QuestionSet, options: object) -> dt.datetime:
+def stamp(qset: QuestionSet, options: object | None) -> dt.datetime:
     """The one time written into archives: options.epoch, else SOURCE_DATE_EPOCH, else the newest source date."""
     epoch = getattr(options, "epoch", None)
     if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():

@@ -6,8 +6,13 @@ Every text is written as HTML (`[html]`) that shows exactly the plain text, then
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..models import Question, QuestionSet
 from .common import CHOICE, ESSAY, SHORT, accepted, by_section, feedback_lines, html_lines, html_text, stem, tags
+
+if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
+    from . import OutputOptions
 
 _SPECIAL = str.maketrans({c: "\\" + c for c in "\\~=#{}:"})
 
@@ -44,7 +49,7 @@ def _question(q: Question) -> str:
     return "\n".join([head, title + "{", *body, feedback, "}"])
 
 
-def render(qset: QuestionSet, options: object = None) -> dict[str, bytes]:
+def render(qset: QuestionSet, options: OutputOptions | None = None) -> dict[str, bytes]:
     """The set as one GIFT file."""
     blocks: list[str] = []
     for cat, questions in by_section(qset):

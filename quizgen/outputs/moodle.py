@@ -9,9 +9,13 @@ no CDATA, so no `]]>` can end a section early.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
 from ..models import Question, QuestionSet
 from .common import CHOICE, ESSAY, SHORT, accepted, by_section, feedback_lines, html_lines, html_text, model_answer, stem, tags
+
+if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
+    from . import OutputOptions
 
 PENALTY = "0.3333333"
 
@@ -88,7 +92,7 @@ def _question(quiz: ET.Element, q: Question) -> None:
         _text(tag_el, "tag", tag, None)
 
 
-def render(qset: QuestionSet, options: object = None) -> dict[str, bytes]:
+def render(qset: QuestionSet, options: OutputOptions | None = None) -> dict[str, bytes]:
     """The set as one Moodle XML file."""
     quiz = ET.Element("quiz")
     for cat, questions in by_section(qset):

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
 from ..models import Question, QuestionSet
 from .common import CHOICE, ESSAY, SHORT, accepted, feedback_lines, html_lines, html_text, stem, stamp, zip_bytes
+
+if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
+    from . import OutputOptions
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
@@ -157,7 +161,7 @@ def _manifest(qset: QuestionSet, aid: str, date: str) -> bytes:
     return _xml(root)
 
 
-def render(qset: QuestionSet, options: object = None) -> dict[str, bytes]:
+def render(qset: QuestionSet, options: OutputOptions | None = None) -> dict[str, bytes]:
     """The set as one Canvas-importable QTI 1.2 zip."""
     aid = ident(qset.output, "assessment")
     when = stamp(qset, options)

@@ -14,10 +14,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from ..errors import OutputError, Problem
 from ..models import Question, QuestionSet
 from .common import CHOICE, SHORT, accepted, difficulty, feedback_lines, letters, model_answer, rezip, stamp, stem
+
+if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
+    from . import OutputOptions
 
 OPTION_COLUMNS = tuple(f"选项{letter}" for letter in letters(6))
 COLUMNS = ("题型", "题干", *OPTION_COLUMNS, "正确答案", "解析", "难度", "知识点", "来源")
@@ -73,7 +77,7 @@ def _core_times(when: str) -> Callable[[str, bytes], bytes]:
     return fix
 
 
-def render(qset: QuestionSet, options: object = None) -> dict[str, bytes]:
+def render(qset: QuestionSet, options: OutputOptions | None = None) -> dict[str, bytes]:
     """The set as one worksheet, a question per row, in set order."""
     from openpyxl import Workbook  # noqa: PLC0415 - only when a spreadsheet is asked for
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
