@@ -2,6 +2,8 @@
 
 Every text is written as HTML (`[html]`) that shows exactly the plain text, then GIFT's special characters
 (`~ = # { } :` and backslash) are escaped, so tags, braces and template syntax arrive as text.
+One thing GIFT cannot say: Moodle takes a short answer that contains `->` for a matching pair (`-` and `>` have no
+escape, and a short answer is plain text, not HTML). Use the Moodle XML export for such answers.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def _question(quiz: ET.Element, q: Question) -> None:
     _text(el, "questiontext", html_text(stem(q)))
     _text(el, "generalfeedback", html_lines(feedback_lines(q, with_answer=q.type in ESSAY)))
     _leaf(el, "defaultgrade", f"{q.points:.7f}")
-    _leaf(el, "penalty", "0.0000000" if q.type in ESSAY else PENALTY)
+    _leaf(el, "penalty", "0.0000000" if q.type in ESSAY else "1.0000000" if q.type == "tf" else PENALTY)
     _leaf(el, "hidden", "0")
     _leaf(el, "idnumber", q.id)
     if q.type in CHOICE:
