@@ -50,9 +50,9 @@ def model_answer(q: Question) -> str:
 
 
 def where(q: Question) -> str:
-    """Where the evidence is: source, section, paragraph and speaker."""
+    """Where the evidence is: section, paragraph and speaker (the category or 来源 column names the source)."""
     r = q.ref
-    return f"{r.source_title} · {r.section_title} · {r.paragraph_id} · {r.speaker_name}"
+    return f"{r.section_title} · {r.paragraph_id} · {r.speaker_name}"
 
 
 def feedback_lines(q: Question, *, with_answer: bool = False) -> list[str]:
