@@ -1,0 +1,60 @@
+"""GIFT, Moodle's plain-text question format: one `$CATEGORY:` per source and section, `::id::` titles.
+
+Every text is written as HTML (`[html]`) that shows exactly the plain text, then GIFT's special characters
+(`~ = # { } :` and backslash) are escaped, so tags, braces and template syntax arrive as text.
+One thing GIFT cannot say: Moodle takes a short answer that contains `->` for a matching pair (`-` and `>` have no
+escape, and a short answer is plain text, not HTML). Use the Moodle XML export for such answers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..models import Question, QuestionSet
+from .common import CHOICE, ESSAY, SHORT, accepted, by_section, feedback_lines, html_lines, html_text, stem, tags
+
+if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
+    from . import OutputOptions
+
+_SPECIAL = str.maketrans({c: "\\" + c for c in "\\~=#{}:"})
+
+
+def escape(text: str) -> str:
+    """Text with GIFT's special characters escaped."""
+    return text.translate(_SPECIAL)
+
+
+def _html(text: str) -> str:
+    return escape(html_text(text))
+
+
+def _short_answer(text: str) -> str:
+    # Moodle compares short answers as patterns where * is a wildcard; \* is a literal star.
+    return escape(text).replace("*", "\\*")
+
+
+def _question(q: Question) -> str:
+    head = f"// [id:{q.id}] " + " ".join(f"[tag:{t}]" for t in tags(q))
+    title = f"::{escape(q.id)}::[html]{_html(stem(q))}"
+    feedback = f"####{escape(html_lines(feedback_lines(q, with_answer=q.type in ESSAY)))}"
+    if q.type in CHOICE:
+        body = [("=" if i == q.correct else "~") + _html(opt) for i, opt in enumerate(q.options)]
+    elif q.type == "tf":
+        body = ["T" if q.correct == 0 else "F"]
+    elif q.type in SHORT:
+        body = [" ".join("=" + _short_answer(a) for a in accepted(q))]
+    elif q.type == "order":
+        # matching: each position picks its step (the step text is the plain-text side, where `->` may occur)
+        body = [f"={_html(f'第 {n} 步')} -> {escape(step)}" for n, step in enumerate(q.steps, 1)]
+    else:  # basic, reasons: an essay graded against the model answer in the feedback
+        body = []
+    return "\n".join([head, title + "{", *body, feedback, "}"])
+
+
+def render(qset: QuestionSet, options: OutputOptions | None = None) -> dict[str, bytes]:
+    """The set as one GIFT file."""
+    blocks: list[str] = []
+    for cat, questions in by_section(qset):
+        blocks.append(f"$CATEGORY: {cat}")
+        blocks.extend(_question(q) for q in questions)
+    return {f"{qset.output}.gift.txt": ("\n\n".join(blocks) + "\n").encode("utf-8")}
