@@ -128,7 +128,7 @@ def _row_maker(cards: Sequence[CardHistory], ranked: dict[tuple[str, str], ItemF
 
     def row(row_id: str, title: str, belongs: Callable[[BankItem], bool]) -> Row:
         mine = [c for c in cards if belongs(c.item)]
-        recent = [r for c in mine for r in c.reviews if start <= r.time_ms <= now_ms]
+        recent = [r for c in mine for r in c.reviews if r.time_ms >= start]
         items = {c.key: c.item for c in mine}
         worst = sorted((ranked[k] for k in items if k in ranked), key=ItemFailures.key)[:TOP_FAILED]
         return Row(id=row_id, title=title, total=len(mine), seen=sum(1 for c in mine if c.reviews),

@@ -51,7 +51,8 @@ class ItemFailures:
 
 def current_ms() -> int:
     """Now, or SOURCE_DATE_EPOCH when set (reproducible runs), in milliseconds."""
-    return int(os.environ.get("SOURCE_DATE_EPOCH") or time.time()) * 1000
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) * 1000 if epoch else int(time.time() * 1000)
 
 
 def weight(time_ms: int, now_ms: int) -> float:
@@ -75,7 +76,7 @@ def rank_failures(cards: Iterable[CardHistory], *, now_ms: int, since_days: int 
         per_template: dict[str, int] = {}
         for ch in group:
             for r in ch.reviews:
-                if r.ease == AGAIN and (start is None or r.time_ms >= start) and r.time_ms <= now_ms:
+                if r.ease == AGAIN and (start is None or r.time_ms >= start):
                     again += 1
                     score += weight(r.time_ms, now_ms)
                     per_template[ch.template_id] = per_template.get(ch.template_id, 0) + 1
