@@ -353,3 +353,37 @@ def test_guids_match_the_deck_builder() -> None:
     guids = known_guids(content, templates)
     for q in Generator(content, templates).questions():
         assert guids[note_guid(q)] == (q.source_id, q.item_id, q.template_id)
+
+
+# --- the ranking rule -------------------------------------------------------------------------
+
+
+def test_ranking_weighs_recent_presses_then_lapses_then_difficulty() -> None:
+    from quizgen.learner.collection import CardRow, Review
+    from quizgen.learner.history import CardHistory
+    from quizgen.learner.rank import rank_failures, weight
+
+    now = 1_800_000_000_000
+    assert [weight(now - d * DAY_MS, now) for d in (0, 30, 60)] == [1.0, 0.5, 0.25]
+    assert weight(now + 5_000, now) == 1.0  # a device clock a little ahead still counts fully
+    items = load_content(CONTENT).items()[:7]
+
+    def card(i: int, agains_days: tuple[int, ...], *, lapses: int = 0, factor: int = 2500, difficulty: float | None = None) -> CardHistory:
+        row = CardRow(id=i, nid=i, ord=0, type=2, queue=2, ivl=3, factor=factor, reps=5, lapses=lapses, difficulty=difficulty)
+        reviews = tuple(Review(i, now - d * DAY_MS - n, 1) for n, d in enumerate(agains_days)) + (Review(i, now - 1, 3),)
+        return CardHistory(card=row, item=items[i], template_id="fact-cloze", reviews=reviews)
+
+    cards = [
+        card(0, (0,)),                                  # one Again today
+        card(1, (0,), lapses=2),                        # ... with more lapses
+        card(2, (0,), lapses=2, factor=1900),           # ... and a lower ease factor
+        card(3, (0,), lapses=2, factor=1900, difficulty=8.5),  # ... and a higher FSRS difficulty
+        card(4, (30, 30)),                              # two Agains a month ago: 1.0, ties with card 0: interview order
+        card(5, (0, 90)),                               # one today, one long ago: 1.125
+        card(6, ()),                                    # never failed: not ranked
+    ]
+    ranked = rank_failures(cards, now_ms=now)
+    assert [f.item_id for f in ranked] == [items[i].id for i in (5, 3, 2, 1, 0, 4)]
+    assert [f.item_id for f in rank_failures(cards, now_ms=now, min_again=2)] == [items[i].id for i in (5, 4)]
+    # within 31 days, card 5's old press drops out: three items tie at 1.0 and keep the interview's order
+    assert [f.item_id for f in rank_failures(cards, now_ms=now, since_days=31)] == [items[i].id for i in (3, 2, 1, 0, 4, 5)]

@@ -72,12 +72,21 @@ def failing_set(collection: Path, *, content_dir: Path, templates_dir: Path, cou
     return FailingSet(qset=qset, picks=picks, qualifying=len(ranked), history=history)
 
 
+def _weak(q: Question) -> bool:
+    """Forms that test little of a failed item: true/false (a coin toss), and who-said-it for anything but a quote."""
+    return q.type == "tf" or (q.type == "who" and q.kind != "quote")
+
+
 def _pick(failures: ItemFailures, questions: list[Question], seed: int) -> Pick | None:
-    """A question of another template, preferably of another type, than the cards failed; seeded choice among them."""
+    """Another form than the failed cards: another type (not a weak one if possible), else another template, else the same.
+
+    A seeded choice within the first tier that has any question, so the same collection and seed give the same set.
+    """
     if not questions:
         return None
     others = [q for q in questions if q.template_id not in failures.failed_templates]
     other_type = [q for q in others if q.type not in failures.failed_types]
-    pool = other_type or others or questions
+    tiers = ([q for q in other_type if not _weak(q)], other_type, others, questions)
+    pool = next(t for t in tiers if t)
     question = random.Random(f"{seed}:{failures.source_id}:{failures.item_id}").choice(sorted(pool, key=lambda q: q.position))
     return Pick(failures=failures, question=question, other_form=bool(others))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,14 @@ BAR_HEIGHT = 16
 ROW_HEIGHT = 24
 BAR_WIDTH = CHART_WIDTH - LABEL_WIDTH - 70
 LABEL_CHARS = 14
+
+
+def _show(console: object, renderable: object) -> None:
+    """Print to the terminal; a closed pipe (`quizgen progress … | head`) must not turn into an error."""
+    try:
+        console.print(renderable)  # type: ignore[attr-defined]
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open for the rest of the run
 
 
 def percent(value: float | None) -> str:
@@ -36,9 +46,11 @@ def progress_table(progress: Progress) -> None:
         t = src.total
         table = Table(title=f"{src.title} — seen {t.seen}/{t.total} cards, mature {t.mature}, "
                             f"30-day retention {percent(t.retention)}")
-        for name, justify in (("group", "left"), ("", "left"), ("seen", "right"), ("mature", "right"),
-                              ("retention 30d", "right"), ("most failed (Again presses)", "left")):
-            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        table.add_column("group")
+        table.add_column("", max_width=28, no_wrap=True, overflow="ellipsis")
+        for name in ("seen", "mature", "retention 30d"):
+            table.add_column(name, justify="right")
+        table.add_column("most failed (Again presses)")
         for label, rows in (("section", src.sections), ("key point", src.keypoints), ("importance", src.importance)):
             if not rows:
                 continue
@@ -48,9 +60,9 @@ def progress_table(progress: Progress) -> None:
                 table.add_row(label, row.title, f"{row.seen}/{row.total}", str(row.mature), _retention(row), _failed(row))
         table.add_section()
         table.add_row("total", "", f"{t.seen}/{t.total}", str(t.mature), _retention(t), _failed(t))
-        console.print(table)
+        _show(console, table)
     if progress.skipped_notes:
-        print(f"{progress.skipped_notes} note(s) from quizgen decks ask items no longer in the bank; left out")
+        _show(console, f"{progress.skipped_notes} note(s) from quizgen decks ask items no longer in the bank; left out")
 
 
 def _retention(row: Row) -> str:
@@ -73,7 +85,7 @@ def picks_table(result: FailingSet) -> None:
         f = pick.failures
         asked = pick.question.type + ("" if pick.other_form else " (no other form)")
         table.add_row(str(n), f.item_id, str(f.again), f"{f.score:.2f}", str(f.lapses), ", ".join(f.failed_types), asked)
-    Console(width=120, soft_wrap=False).print(table)
+    _show(Console(width=120, soft_wrap=False), table)
 
 
 # --- printable page ---------------------------------------------------------------------------
