@@ -171,27 +171,55 @@ def test_the_printed_quiz_and_the_deck_of_the_chosen_items(studied: Studied, tmp
         fresh.close()
 
 
-def test_exported_colpkg_reads_too(studied: Studied, tmp_path: Path, jieba_cache) -> None:
-    """File > Export: Anki 2.1.50+ (zstd-compressed collection.anki21b beside a dummy collection.anki2) and the legacy format."""
-    copy = tmp_path / "copy"
+@pytest.fixture(scope="module")
+def exports(studied: Studied, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """File > Export of the studied collection: Anki 2.1.50+'s modern.colpkg and legacy.colpkg."""
+    tmp = tmp_path_factory.mktemp("exports")
+    copy = tmp / "profile"
     copy.mkdir()
     for p in studied.folder.glob("collection.anki2*"):
         shutil.copyfile(p, copy / p.name)
     col = Collection(str(copy / "collection.anki2"))
-    col.export_collection_package(str(tmp_path / "modern.colpkg"), include_media=False, legacy=False)  # closes it
+    col.export_collection_package(str(tmp / "modern.colpkg"), include_media=False, legacy=False)  # closes it
     col = Collection(str(copy / "collection.anki2"))
-    col.export_collection_package(str(tmp_path / "legacy.colpkg"), include_media=False, legacy=True)
-    with zipfile.ZipFile(tmp_path / "modern.colpkg") as zf:
+    col.export_collection_package(str(tmp / "legacy.colpkg"), include_media=False, legacy=True)
+    return tmp
+
+
+def test_exported_colpkg_reads_too(studied: Studied, exports: Path, tmp_path: Path, jieba_cache) -> None:
+    """Modern packages hold a zstd-compressed collection.anki21b beside a dummy collection.anki2; legacy ones collection.anki21."""
+    with zipfile.ZipFile(exports / "modern.colpkg") as zf:
         assert {"collection.anki21b", "collection.anki2"} <= set(zf.namelist())
-    with zipfile.ZipFile(tmp_path / "legacy.colpkg") as zf:
+    with zipfile.ZipFile(exports / "legacy.colpkg") as zf:
         assert "collection.anki21" in zf.namelist()
     for name in ("modern", "legacy"):
         out = tmp_path / f"{name}.yaml"
-        result = _from_anki(tmp_path / f"{name}.colpkg", out, "--count", "0", env=jieba_cache)
+        result = _from_anki(exports / f"{name}.colpkg", out, "--count", "0", env=jieba_cache)
         assert result.exit_code == 0, result.output
         assert [q.item_id for q in load_set_file(out).questions] == studied.expected(), name
-    progress = read_progress(tmp_path / "modern.colpkg", content_dir=CONTENT, templates_dir=TEMPLATES)
+    progress = read_progress(exports / "modern.colpkg", content_dir=CONTENT, templates_dir=TEMPLATES)
     assert progress.sources[0].total.seen == progress.sources[0].total.total == len(_our_cards(studied))
+
+
+def test_notes_are_found_by_their_question_id_when_guids_differ(studied: Studied, exports: Path, tmp_path: Path, jieba_cache) -> None:
+    """Notes whose GUID is not ours (another tool rewrote them) are still tied to items by QuestionID and the source tag,
+    with field names read from the `fields` table (current schema) or from the JSON in `col.models` (legacy schema)."""
+    current = tmp_path / "current.anki2"
+    shutil.copyfile(studied.path, current)
+    if (studied.folder / "collection.anki2-wal").exists():
+        shutil.copyfile(studied.folder / "collection.anki2-wal", tmp_path / "current.anki2-wal")
+    legacy = tmp_path / "legacy.anki21"
+    with zipfile.ZipFile(exports / "legacy.colpkg") as zf:
+        legacy.write_bytes(zf.read("collection.anki21"))
+    for path in (current, legacy):
+        db = sqlite3.connect(path)
+        db.execute("update notes set guid = 'x' || guid")
+        db.commit()
+        db.close()
+        out = tmp_path / f"{path.stem}.yaml"
+        result = _from_anki(path, out, "--count", "0", env=jieba_cache)
+        assert result.exit_code == 0, result.output
+        assert [q.item_id for q in load_set_file(out).questions] == studied.expected(), path.name
 
 
 # --- progress ---------------------------------------------------------------------------------
