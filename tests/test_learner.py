@@ -103,6 +103,8 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def test_from_anki_picks_exactly_the_failed_items_worst_first_in_other_forms(studied: Studied, tmp_path: Path, jieba_cache) -> None:
+    wal = studied.folder / "collection.anki2-wal"
+    assert wal.exists() and wal.stat().st_size > 0, "Anki keeps today's reviews in its write-ahead log while open"
     before = _digests(studied.folder)
     out = tmp_path / "again.yaml"
     result = _from_anki(studied.path, out, "--count", "0", "--seed", "3", env=jieba_cache)  # while "Anki" has it open
