@@ -306,8 +306,32 @@ def test_progress_per_key_point(studied: Studied, tmp_path: Path) -> None:
             return named == kp["id"] if named else q.ref.paragraph_id in kp["paragraphs"]
 
         mine = {cid: q for cid, q in cards.items() if belongs(q)}
-        assert mine, kp["id"]
         assert (row.total, row.seen, row.mature, row.answers, row.correct) == _direct(studied, mine, now), kp["id"]
+
+
+    assert any(row.total for row in src.keypoints)
+
+
+def test_a_malformed_keypoints_file_is_a_located_error(studied: Studied, tmp_path: Path) -> None:
+    content_dir = tmp_path / "content"
+    shutil.copytree(CONTENT, content_dir)
+    kp_file = content_dir / "bg2-huang-2024" / "keypoints.yaml"
+    kp_file.write_text("keypoints:\n  - id: moat\n    text: 护城河\n    paragraphs: [p012]\n  - just a line\n", encoding="utf-8")
+    out = tmp_path / "p.html"
+    result = invoke("progress", str(studied.path), "--html", str(out), "--content", str(content_dir), "--templates", str(TEMPLATES))
+    assert_problems(result, re.compile(r".*/keypoints\.yaml:5: keypoints\.1: each key point needs `id`, `text` and a list of `paragraphs`"))
+    assert not out.exists()
+
+
+def test_the_progress_page_is_reproducible(studied: Studied, tmp_path: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": str(int(time.time()))}
+    pages = []
+    for name in ("a", "b"):
+        result = invoke("progress", str(studied.path), "--html", str(tmp_path / name / "p.html"), "--content", str(CONTENT),
+                        "--templates", str(TEMPLATES), env=env)
+        assert result.exit_code == 0, result.output
+        pages.append((tmp_path / name / "p.html").read_bytes())
+    assert pages[0] == pages[1]
 
 
 # --- bad input --------------------------------------------------------------------------------
