@@ -18,9 +18,9 @@ from anki.collection import Collection
 from ankiutil import AnkiCollection
 from studyutil import AGAIN, DAY_MS, backdate, due_today, mature, raise_limits, study
 
-from conftest import REPO, TEMPLATES, assert_problems, invoke
+from conftest import REPO, SECOND, SECOND_ID, TEMPLATES, assert_problems, invoke
 from quizgen.anki import note_guid, write_deck
-from quizgen.content import check_all, load_content, load_templates
+from quizgen.content import check_all, load_content, load_recipe, load_templates
 from quizgen.generate import Generator, build_set
 from quizgen.learner.history import known_guids
 from quizgen.learner.progress import read_progress
@@ -332,6 +332,58 @@ def test_the_progress_page_is_reproducible(studied: Studied, tmp_path: Path) -> 
         assert result.exit_code == 0, result.output
         pages.append((tmp_path / name / "p.html").read_bytes())
     assert pages[0] == pages[1]
+
+
+def test_two_sources_in_one_collection(tmp_path: Path, jieba_cache) -> None:
+    """Decks of two sources in one collection: ranked together, progress per source; without a source's content its notes are left out."""
+    content_dir = tmp_path / "content"
+    shutil.copytree(CONTENT, content_dir)
+    shutil.copytree(SECOND / "content" / SECOND_ID, content_dir / SECOND_ID)
+    tags = {t["id"]: t for f in (CONTENT / "tags.yaml", SECOND / "content" / "tags.yaml") for t in yaml.safe_load(f.read_text(encoding="utf-8"))["tags"]}
+    (content_dir / "tags.yaml").write_text(yaml.safe_dump({"tags": list(tags.values())}, allow_unicode=True), encoding="utf-8")
+    content, templates, _ = check_all(content_dir, TEMPLATES, REPO / "decks")
+    col = AnkiCollection(tmp_path / "anki")
+    try:
+        sets = {}
+        for recipe_path in (REPO / "decks" / "interview.toml", SECOND / "decks" / "second.toml"):
+            recipe = load_recipe(recipe_path, content, templates).recipe
+            qset = sets[recipe.sources[0]] = build_set(content, templates, recipe)
+            write_deck(qset, templates_dir=TEMPLATES, out_path=tmp_path / f"{recipe.output}.apkg", state_path=tmp_path / f"{recipe.output}.json", now=1_700_000_000)
+            col.import_apkg(tmp_path / f"{recipe.output}.apkg")
+        raise_limits(col.col)
+        first, second = sets["bg2-huang-2024"].questions[40], sets[SECOND_ID].questions[3]
+        cid = {}
+        for q in (first, second):
+            nid = next(n for n in col.col.find_notes("") if col.col.get_note(n).guid == note_guid(q))
+            cid[q.id] = col.col.card_ids_of_note(nid)[0]
+        study(col.col, DECK, {cid[first.id]: [AGAIN, AGAIN]})
+        study(col.col, sets[SECOND_ID].deck_name, {cid[second.id]: [AGAIN]})
+        path = tmp_path / "anki" / "collection.anki2"
+
+        out = tmp_path / "both.yaml"
+        result = invoke("from-anki", str(path), "-o", str(out), "--content", str(content_dir), "--templates", str(TEMPLATES), env=jieba_cache)
+        assert result.exit_code == 0, result.output
+        qset = load_set_file(out)
+        assert [(q.source_id, q.item_id) for q in qset.questions] == [(first.source_id, first.item_id), (second.source_id, second.item_id)]
+        assert qset.sources == ("bg2-huang-2024", SECOND_ID) and qset.title == "常错题"
+        assert qset.questions[1].template_id != second.template_id
+
+        both = read_progress(path, content_dir=content_dir, templates_dir=TEMPLATES)
+        assert [s.source_id for s in both.sources] == ["bg2-huang-2024", SECOND_ID]
+        assert [s.total.total for s in both.sources] == [len(_cards_of(col, sets[sid])) for sid in ("bg2-huang-2024", SECOND_ID)]
+        assert both.skipped_notes == 0
+
+        result = invoke("progress", str(path), "--content", str(CONTENT), "--templates", str(TEMPLATES))
+        assert result.exit_code == 0, result.output
+        notes = len({note_guid(q) for q in sets[SECOND_ID].questions})
+        assert f"{notes} note(s) from quizgen decks ask items no longer in the bank; left out" in result.stdout
+    finally:
+        col.close()
+
+
+def _cards_of(col: AnkiCollection, qset) -> list[int]:
+    guids = {note_guid(q) for q in qset.questions}
+    return [cid for cid, guid in col.col.db.all("select c.id, n.guid from cards c join notes n on n.id = c.nid") if guid in guids]
 
 
 # --- bad input --------------------------------------------------------------------------------

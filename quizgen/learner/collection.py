@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,7 +175,7 @@ def _from_package(source: Path, target: Path, shown: Path) -> None:
                 else:
                     with target.open("wb") as out:
                         shutil.copyfileobj(fh, out)
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as exc:
         raise collection_problem(shown, f"a damaged .colpkg ({exc}); export the collection again") from None
 
 

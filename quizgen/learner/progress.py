@@ -147,7 +147,10 @@ def item_label(item: BankItem) -> str:
 
 
 def load_keypoints(loaded: LoadedSource) -> list[KeyPoint] | None:
-    """The source's keypoints.yaml, or None when it has none; a malformed file is a located error."""
+    """The source's key points (as the content loader keeps them, else its keypoints.yaml), or None when it has none."""
+    kept = getattr(loaded, "keypoints", None)
+    if kept and all(hasattr(kp, a) for kp in kept for a in ("id", "text", "paragraphs")):
+        return [KeyPoint(id=kp.id, text=kp.text, paragraphs=tuple(kp.paragraphs)) for kp in kept]
     path = loaded.dir / "keypoints.yaml"
     if not path.is_file():
         return None
