@@ -283,6 +283,26 @@ def test_progress_command_prints_a_table_and_a_printable_page(studied: Studied, 
     assert text.count('class="mature"') == len(sections)
 
 
+@pytest.mark.browser
+def test_the_progress_page_prints_on_a4_in_chromium(studied: Studied, tmp_path: Path) -> None:
+    import subprocess
+
+    from conftest_browser import require_chromium, require_poppler
+    from quizgen.learner.report import render_progress_html
+    from quizgen.pdf import PrintJob, print_pdfs
+
+    require_chromium()
+    require_poppler()
+    page = render_progress_html(read_progress(studied.path, content_dir=CONTENT, templates_dir=TEMPLATES), templates_dir=TEMPLATES)
+    [pdf] = print_pdfs([PrintJob(page, "<span></span>")])
+    (tmp_path / "p.pdf").write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "p.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "(A4)" in info
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(tmp_path / "p.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    squashed = re.sub(r"\s+", "", text)
+    assert "学习进度" in squashed and "英伟达的竞争优势" in squashed
+
+
 def test_progress_per_key_point(studied: Studied, tmp_path: Path) -> None:
     """Key points from keypoints.yaml: an item belongs to the key point it names, else to those citing its paragraph."""
     content_dir = tmp_path / "content"
