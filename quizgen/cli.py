@@ -279,6 +279,68 @@ def import_text(
         print(f"wrote {out}: {sections} sections, {paragraphs} paragraphs; review it, then run `quizgen check`")
 
 
+# --- issue 12: learn from the learner's Anki collection (quizgen/learner/) ---------------------
+
+CollectionArg = Annotated[Path, typer.Argument(help="The learner's collection.anki2 (or its profile folder), or a .colpkg export. Read from a copy, never changed.")]
+
+
+@app.command("from-anki")
+def from_anki(
+    collection: CollectionArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the set (YAML).")] = Path("build/sets/from-anki.yaml"),
+    count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many items, worst first (0: every item that qualifies).")] = 20,
+    since: Annotated[Optional[int], typer.Option("--since", min=1, help="Only Again presses of the last DAYS days (default: all history).")] = None,
+    min_again: Annotated[int, typer.Option("--min-again", min=1, help="Only items answered Again at least this many times.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for choosing each item's new question.")] = 0,
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the set (default: <source title>：常错题).")] = None,
+    content: ContentOpt = Path("content"),
+    templates: TemplatesOpt = Path("templates"),
+) -> None:
+    """Make a question set of the items the learner keeps failing in Anki, each asked in another form than the failed card.
+
+    Items are ranked by recency-weighted Again presses, then lapses, then difficulty; `quiz` and `anki` work on the set.
+
+    Example: quizgen from-anki ~/.local/share/Anki2/"User 1"/collection.anki2 --count 15 --since 30 -o build/sets/again.yaml
+    """
+    from .learner.fromanki import failing_set
+    from .learner.report import picks_table
+    from .pipeline import write_set
+
+    with _errors():
+        result = failing_set(collection, content_dir=content, templates_dir=templates, count=count, since_days=since,
+                             min_again=min_again, seed=seed, title=title, output=_safe_stem(out))
+        write_set(result.qset, out)
+        picks_table(result)
+        if result.shortfall:
+            _say(result.shortfall)
+        print(f"wrote {out} ({len(result.qset.questions)} questions)")
+
+
+@app.command()
+def progress(
+    collection: CollectionArg,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Also write a printable HTML page (A4, with a chart).")] = None,
+    content: ContentOpt = Path("content"),
+    templates: TemplatesOpt = Path("templates"),
+) -> None:
+    """Show how far the learner is, per source, section and key point: cards seen, mature, 30-day retention, most failed.
+
+    Example: quizgen progress ~/.local/share/Anki2/"User 1"/collection.anki2 --html build/progress.html
+    """
+    from .fsutil import write_text
+    from .learner.progress import read_progress
+    from .learner.report import progress_table, render_progress_html
+
+    with _errors():
+        report = read_progress(collection, content_dir=content, templates_dir=templates)
+        page = render_progress_html(report, templates_dir=templates) if html else None
+        if html and page is not None:
+            write_text(html, page)
+        progress_table(report)
+        if html:
+            print(f"wrote {html}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
