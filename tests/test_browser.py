@@ -45,7 +45,7 @@ def printed(chromium, poppler, qset, tmp_path_factory) -> dict[str, Path]:
     started = time.monotonic()
     paths = write_quiz(qset, templates_dir=TEMPLATES, out_dir=out, versions=2, seed=qset.seed, interactive=True, pdf=True)
     print(f"rendered and printed 2 versions in {time.monotonic() - started:.1f} s")
-    assert [p.name for p in paths] == [f"{qset.output}-{n}" for n in ("A.html", "B.html", "interactive.html", "A.pdf", "B.pdf")]
+    assert [p.name for p in paths] == [f"{qset.output}-{n}" for n in ("A.html", "B.html", "key.csv", "interactive.html", "A.pdf", "B.pdf")]
     return {p.name.removeprefix(qset.output + "-"): p for p in paths}
 
 

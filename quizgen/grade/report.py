@@ -112,7 +112,7 @@ def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
         fig.tight_layout()
         histogram = _svg(fig)
 
-        fig = Figure(figsize=(6.2, 3.6))
+        fig = Figure(figsize=(6.2, 3.2))
         ax = fig.add_subplot()
         ax.axhspan(-1, 0.2, color="#f6e3e1", zorder=0)
         ax.axvspan(0, 0.3, color="#f3f3f3", zorder=0)
