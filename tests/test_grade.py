@@ -1,0 +1,386 @@
+"""Grading a printed quiz: a simulated class scored and analysed, checked against independent computations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import random
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import assert_problems, invoke
+from conftest_browser import TEMPLATES, second_source_set
+from quizgen.render import write_quiz
+from test_keycsv import read_key_rows, short_quiz_set
+
+CHOICE = ("mcq", "tf", "who")
+MARKED = ("basic", "reasons")
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+# --- a simulated class -------------------------------------------------------------------------
+
+
+@dataclass
+class Class:
+    """What the students wrote, and what the simulation meant: the truth to check the grader against."""
+
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    earned: dict[str, dict[str, float]] = field(default_factory=dict)
+    """student_id -> question_id -> points the student deserves"""
+    picked: dict[str, dict[str, str]] = field(default_factory=dict)
+    """student_id -> question_id -> option text chosen (choice questions, not omitted)"""
+    version: dict[str, str] = field(default_factory=dict)
+
+    def csv_text(self) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(self.header)
+        writer.writerows(self.rows)
+        return buf.getvalue()
+
+
+def by_version(rows: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    out: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        out.setdefault(r["version"], []).append(r)
+    return {v: sorted(rs, key=lambda r: int(r["number"])) for v, rs in out.items()}
+
+
+def simulate(key_rows: list[dict[str, str]], n: int, seed: int, *, points_column: bool = False) -> Class:
+    """n students of varied ability answer the versions of a key, writing answers the way people do."""
+    rng = random.Random(seed)
+    versions = by_version(key_rows)
+    count = len(next(iter(versions.values())))
+    header = ["student_id", "name", "version", *map(str, range(1, count + 1))] + (["points"] if points_column else [])
+    out = Class(header=header)
+    difficulty = {r["question_id"]: rng.uniform(-1.2, 1.2) for r in key_rows}
+    for i in range(n):
+        sid = f"2024{i:04d}"
+        ability = rng.gauss(0, 1)
+        label = rng.choice(list(versions))
+        cells, marks = [], []
+        earned, picked = {}, {}
+        for r in versions[label]:
+            qid, kind, pts = r["question_id"], r["type"], int(r["points"])
+            options = r["options"].split("|") if r["options"] else []
+            letters = [chr(ord("A") + k) for k in range(len(options))]
+            earned[qid] = 0.0
+            if rng.random() < 0.04:
+                cells.append("")
+                continue
+            right = rng.random() < 1 / (1 + math.exp(-1.7 * (ability - difficulty[qid])))
+            if kind in CHOICE:
+                letter = r["answer"] if right else rng.choice([x for x in letters if x != r["answer"]])
+                picked[qid] = options[letters.index(letter)]
+                if kind == "tf" and rng.random() < 0.4:
+                    cell = rng.choice({"正确": ["对", "√", "T"], "错误": ["错", "×", "F"]}[picked[qid]])
+                else:
+                    cell = rng.choice([letter, letter.lower(), fullwidth(letter), f" {letter} ", fullwidth(letter.lower())])
+            elif kind == "order":
+                seq = r["answer"]
+                while not right and seq == r["answer"]:
+                    seq = "".join(rng.sample(letters, len(letters)))
+                cell = rng.choice([seq, " ".join(seq), "→".join(seq), seq.lower(), ",".join(seq)])
+            elif kind in ("cloze", "typed"):
+                if right:
+                    cell = rng.choice([r["answer"], *filter(None, r["accept"].split("|"))])
+                    cell = rng.choice([cell, fullwidth(cell), f" {cell} ", cell.upper()])
+                else:
+                    cell = rng.choice(["不知道", "黄仁勋说过", "42"])
+            else:
+                got = pts if right else rng.randint(0, pts - 1)
+                earned[qid] = float(got)
+                if points_column and rng.random() < 0.5:
+                    marks.append(f"{r['number']}={got}")
+                    cell = ""
+                else:
+                    cell = rng.choice([str(got), f"{got}分"])
+                cells.append(cell)
+                continue
+            earned[qid] = float(pts) if right else 0.0
+            cells.append(cell)
+        out.rows.append([sid, f"学生{i}", rng.choice([label, label.lower(), f"{label}卷"]), *cells]
+                        + (["；".join(marks)] if points_column else []))
+        out.earned[sid], out.picked[sid], out.version[sid] = earned, picked, label
+    return out
+
+
+# --- an independent computation from the key CSV ----------------------------------------------
+
+
+def expected(cls: Class, key_rows: list[dict[str, str]]) -> dict:
+    """Totals, p, d, rpb and option shares from the simulation's truth, by plain formulas and scipy."""
+    from scipy.stats import pearsonr, pointbiserialr
+
+    first = next(iter(by_version(key_rows).values()))
+    qids = [r["question_id"] for r in first]
+    points = {r["question_id"]: float(r["points"]) for r in first}
+    students = [row[0] for row in cls.rows]
+    earned = np.array([[cls.earned[s][q] for q in qids] for s in students])
+    totals = earned.sum(axis=1)
+    x = earned / np.array([points[q] for q in qids])
+    size = max(1, int(0.27 * len(students) + 0.5))
+    ranked = sorted(range(len(students)), key=lambda i: (-totals[i], i))
+    upper = ranked[:size]
+    lower = sorted(range(len(students)), key=lambda i: (totals[i], i))[:size]
+    out = {"totals": dict(zip(students, totals)), "p": {}, "d": {}, "rpb": {}, "shares": {}}
+    for j, q in enumerate(qids):
+        out["p"][q] = x[:, j].mean()
+        out["d"][q] = x[upper, j].mean() - x[lower, j].mean()
+        rest = totals - earned[:, j]
+        if len(set(x[:, j])) < 2:
+            out["rpb"][q] = math.nan
+        elif set(x[:, j]) <= {0.0, 1.0}:
+            out["rpb"][q] = pointbiserialr(x[:, j], rest).statistic
+        else:
+            out["rpb"][q] = pearsonr(x[:, j], rest).statistic
+        if first[j]["type"] in CHOICE:
+            texts = first[j]["options"].split("|")
+            out["shares"][q] = {t: sum(cls.picked[s].get(q) == t for s in students) / len(students) for t in texts}
+    return out
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def close(a: str, b: float, tol: float = 2e-6) -> bool:
+    return (a == "" and math.isnan(b)) or (a != "" and abs(float(a) - b) <= tol)
+
+
+# --- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def short_key(tmp_path_factory) -> Path:
+    """The short quiz as the recipe prints it (its versions and seed), with its key CSV."""
+    qset = short_quiz_set()
+    out = tmp_path_factory.mktemp("short")
+    paths = write_quiz(qset, templates_dir=TEMPLATES, out_dir=out, versions=qset.versions, seed=qset.seed)
+    return next(p for p in paths if p.name.endswith("-key.csv"))
+
+
+@pytest.fixture(scope="module")
+def all_types_key(tmp_path_factory) -> Path:
+    """The second source's quiz: every question type, short answers included."""
+    qset = second_source_set()
+    out = tmp_path_factory.mktemp("second")
+    paths = write_quiz(qset, templates_dir=TEMPLATES, out_dir=out, versions=3, seed=11)
+    return next(p for p in paths if p.name.endswith("-key.csv"))
+
+
+@pytest.fixture(scope="module")
+def short_class(short_key) -> Class:
+    return simulate(read_key_rows(short_key.read_bytes()), 300, seed=2024)
+
+
+def grade(responses: Path, key: Path, out: Path):
+    return invoke("grade", str(responses), "--key", str(key), "--out", str(out), "--templates", str(TEMPLATES))
+
+
+@pytest.fixture(scope="module")
+def graded(short_key, short_class, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("graded")
+    responses = folder / "class.csv"
+    responses.write_text(short_class.csv_text(), encoding="utf-8-sig")
+    result = grade(responses, short_key, folder / "out")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"wrote {folder / 'out' / n}" for n in ("scores.csv", "items.csv", "report.html", "feedback.html")]
+    return folder / "out"
+
+
+# --- the simulated class ----------------------------------------------------------------------
+
+
+def check_against_truth(out: Path, cls: Class, key_rows: list[dict[str, str]]) -> None:
+    want = expected(cls, key_rows)
+    scores = read_csv(out / "scores.csv")
+    assert [s["student_id"] for s in scores] == [row[0] for row in cls.rows]
+    first = next(iter(by_version(key_rows).values()))
+    max_points = sum(int(r["points"]) for r in first)
+    sections = {r["question_id"]: r["section_id"] for r in first}
+    for s in scores:
+        assert float(s["score"]) == pytest.approx(want["totals"][s["student_id"]], abs=1e-9), s["student_id"]
+        assert s["version"] == cls.version[s["student_id"]]
+        assert float(s["max"]) == max_points
+        assert float(s["percent"]) == pytest.approx(100 * float(s["score"]) / max_points, abs=1e-4)
+        for sid in set(sections.values()):
+            deserved = sum(v for q, v in cls.earned[s["student_id"]].items() if sections[q] == sid)
+            assert float(s[sid]) == pytest.approx(deserved, abs=1e-9)
+    items = read_csv(out / "items.csv")
+    assert list(items[0])[:8] == ["question_id", "item_id", "type", "n", "p", "d", "rpb", "flags"]
+    assert [i["question_id"] for i in items] == [r["question_id"] for r in first]  # one row per question, merged
+    for item in items:
+        q = item["question_id"]
+        assert int(item["n"]) == len(cls.rows)
+        assert re.fullmatch(r"\d\.\d{6}", item["p"]), item["p"]  # at least 4 decimals
+        assert close(item["p"], want["p"][q]), (q, item["p"], want["p"][q])
+        assert close(item["d"], want["d"][q]), (q, item["d"], want["d"][q])
+        assert close(item["rpb"], want["rpb"][q]), (q, item["rpb"], want["rpb"][q])
+        if q in want["shares"]:
+            texts = next(r for r in first if r["question_id"] == q)["options"].split("|")
+            for k, text in enumerate(texts):
+                assert close(item[f"{chr(ord('A') + k)}_all"], want["shares"][q][text]), (q, text)
+
+
+def test_a_simulated_class_is_graded_as_an_independent_computation_says(graded, short_class, short_key):
+    check_against_truth(graded, short_class, read_key_rows(short_key.read_bytes()))
+
+
+def test_every_question_type_with_teacher_marks_in_the_points_column(all_types_key, tmp_path):
+    rows = read_key_rows(all_types_key.read_bytes())
+    assert {r["type"] for r in rows} >= {"order", "basic", "reasons", "typed", "cloze", "mcq", "tf", "who"}
+    cls = simulate(rows, 80, seed=5, points_column=True)
+    responses = tmp_path / "class.csv"
+    responses.write_text(cls.csv_text(), encoding="utf-8")
+    result = grade(responses, all_types_key, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    check_against_truth(tmp_path / "out", cls, rows)
+
+
+def test_encodings_and_a_workbook_give_the_same_grades(short_key, short_class, graded, tmp_path):
+    from openpyxl import Workbook
+
+    text = short_class.csv_text()
+    inputs = {"utf8.csv": text.encode("utf-8"), "bom.csv": text.encode("utf-8-sig"), "gbk.csv": text.encode("gb18030")}
+    book = Workbook()
+    sheet = book.active
+    sheet.append(short_class.header)
+    for row in short_class.rows:
+        sheet.append([int(c) if c.isdigit() and len(c) > 3 else c for c in row])  # student ids as numbers, as Excel keeps them
+    book.save(tmp_path / "class.xlsx")
+    for name, data in inputs.items():
+        (tmp_path / name).write_bytes(data)
+    for name in [*inputs, "class.xlsx"]:
+        result = grade(tmp_path / name, short_key, tmp_path / name.replace(".", "-"))
+        assert result.exit_code == 0, (name, result.output)
+        for out in ("scores.csv", "items.csv"):
+            assert (tmp_path / name.replace(".", "-") / out).read_bytes() == (graded / out).read_bytes(), (name, out)
+
+
+def test_grading_twice_writes_the_same_bytes(graded, short_class, short_key, tmp_path):
+    responses = tmp_path / "class.csv"
+    responses.write_text(short_class.csv_text(), encoding="utf-8-sig")
+    assert grade(responses, short_key, tmp_path / "again").exit_code == 0
+    for name in ("scores.csv", "items.csv", "report.html", "feedback.html"):
+        assert (tmp_path / "again" / name).read_bytes() == (graded / name).read_bytes(), name
+
+
+def test_a_flipped_key_makes_its_rpb_negative_and_is_flagged(graded, short_key, short_class, tmp_path):
+    rows = read_key_rows(short_key.read_bytes())
+    items = {i["question_id"]: i for i in read_csv(graded / "items.csv")}
+    # the mcq that discriminates best: a wrong key there must show
+    target = max((r for r in rows if r["type"] == "mcq"), key=lambda r: float(items[r["question_id"]]["rpb"]))["question_id"]
+    assert "check-key" not in items[target]["flags"]
+    first = next(r for r in rows if r["question_id"] == target)
+    wrong_text = next(t for i, t in enumerate(first["options"].split("|")) if chr(ord("A") + i) != first["answer"])
+    data = short_key.read_bytes().decode("utf-8-sig")
+    flipped = []
+    for line in csv.reader(io.StringIO(data, newline="")):
+        if line[2] == target:  # the same wrong option in every version, at its letter there
+            line[5] = chr(ord("A") + line[7].split("|").index(wrong_text))
+        flipped.append(line)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(flipped)
+    bad_key = tmp_path / "flipped-key.csv"
+    bad_key.write_text(buf.getvalue(), encoding="utf-8-sig")
+    responses = tmp_path / "class.csv"
+    responses.write_text(short_class.csv_text(), encoding="utf-8")
+    result = grade(responses, bad_key, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    after = {i["question_id"]: i for i in read_csv(tmp_path / "out" / "items.csv")}
+    assert float(after[target]["rpb"]) < 0
+    flags = after[target]["flags"].split()
+    assert "check-key" in flags and "weak" in flags
+    assert any(f.startswith("distractor-upper:") for f in flags)  # the real answer, now a "distractor", draws the upper group
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    first_question = re.search(r'<div class="question" id="([^"]+)"', report)[1]
+    assert first_question == target  # the most troubled question comes first
+    assert "核对答案" in report
+
+
+# --- a small example worked by hand --------------------------------------------------------------
+
+HAND_KEY = """\ufeffversion,number,question_id,item_id,type,answer,points,options,quiz,section_id,section_index,section_title,paragraph_id
+A,1,q1:mcq,q1,mcq,A,1,甲|乙|丙|丁,hand,s1,0,第一节,p001
+A,2,q2:mcq,q2,mcq,A,1,甲|乙|丙|丁,hand,s1,0,第一节,p002
+A,3,q3:mcq,q3,mcq,A,1,甲|乙|丙|丁,hand,s2,1,第二节,p003
+"""
+# right/wrong, a perfect Guttman pattern:    q1 q2 q3  total
+HAND_ANSWERS = """student_id,name,version,1,2,3
+s1,甲同学,A,A,a,Ａ
+s2,乙同学,A, A ,A,b
+s3,丙同学,A,a,Ｃ,
+s4,丁同学,A,D,c,B
+"""
+# s1: 1 1 1 = 3;  s2: 1 1 0 = 2;  s3: 1 0 0 = 1 (q3 omitted);  s4: 0 0 0 = 0
+# p = 3/4, 2/4, 1/4.  Totals 3, 2, 1, 0: mean 1.5, median 1.5, population variance 5/4, sample sd sqrt(5/3).
+# KR-20 = k/(k-1) * (1 - sum pq / var) = 3/2 * (1 - (3/16 + 4/16 + 3/16) / (20/16)) = 3/2 * 1/2 = 3/4.
+# SEM = sqrt(5/3) * sqrt(1 - 3/4) = sqrt(5/12).
+# Groups of 27 %: round(0.27 * 4) = 1 student each: upper s1, lower s4, so d = 1 - 0 = 1 for every question.
+# rpb(q1): x = 1 1 1 0, rest = 2 1 0 0: deviations x .25 .25 .25 -.75, rest 1.25 .25 -.75 -.75;
+#          sum of products .75, sums of squares .75 and 2.75: r = .75 / sqrt(.75 * 2.75) = sqrt(3/11).
+# rpb(q2): x = 1 1 0 0, rest = 2 1 1 0: deviations .5 .5 -.5 -.5 and 1 0 0 -1: r = 1 / sqrt(1 * 2) = sqrt(1/2).
+# rpb(q3): x = 1 0 0 0, rest = 2 2 1 0: deviations .75 -.25 -.25 -.25 and .75 .75 -.25 -1.25: r = .75 / sqrt(.75 * 2.75) = sqrt(3/11).
+HAND = {"p": [0.75, 0.5, 0.25], "d": [1.0, 1.0, 1.0], "rpb": [math.sqrt(3 / 11), math.sqrt(1 / 2), math.sqrt(3 / 11)]}
+
+
+def test_a_small_example_worked_by_hand(tmp_path):
+    (tmp_path / "key.csv").write_text(HAND_KEY, encoding="utf-8")
+    (tmp_path / "class.csv").write_text(HAND_ANSWERS, encoding="utf-8")
+    result = grade(tmp_path / "class.csv", tmp_path / "key.csv", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    scores = read_csv(tmp_path / "out" / "scores.csv")
+    assert [(s["student_id"], s["score"], s["max"], s["s1"], s["s2"]) for s in scores] == [
+        ("s1", "3", "3", "2", "1"), ("s2", "2", "3", "2", "0"), ("s3", "1", "3", "1", "0"), ("s4", "0", "3", "0", "0")]
+    assert scores[2]["percent"] == "33.3333"
+    items = read_csv(tmp_path / "out" / "items.csv")
+    for j, item in enumerate(items):
+        assert close(item["p"], HAND["p"][j]) and close(item["d"], HAND["d"][j]) and close(item["rpb"], HAND["rpb"][j]), item
+    assert items[2]["omitted"] == "0.250000"
+    # q3: 甲 (the key) 1/4, 乙 2/4, 丙 none, 丁 none; the upper group (s1) chose 甲, the lower (s4) 乙
+    assert [items[2][f"{c}_{g}"] for c in "ABCD" for g in ("all", "upper", "lower")] == [
+        "0.250000", "1.000000", "0.000000", "0.500000", "0.000000", "1.000000",
+        "0.000000", "0.000000", "0.000000", "0.000000", "0.000000", "0.000000"]
+    assert items[2]["flags"].split() == ["too-hard", "unused-distractor:C", "unused-distractor:D"]
+    assert items[0]["flags"].split() == ["unused-distractor:B", "unused-distractor:C"]
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    stat = dict(re.findall(r'data-stat="(\w+)">([^<]*)<', report))
+    assert stat == {"n": "4", "mean": "1.50", "median": "1.50", "sd": f"{math.sqrt(5 / 3):.2f}", "kr20": "0.75",
+                    "sem": f"{math.sqrt(5 / 12):.2f}"}
+
+
+def test_statistics_agree_with_scipy_and_pingouin_on_random_data():
+    import pandas as pd
+    import pingouin
+    from scipy.stats import pointbiserialr
+
+    from quizgen.grade.stats import kr20, point_biserial
+
+    for seed in range(5):
+        rng = np.random.default_rng(seed)
+        n, k = rng.integers(30, 300), rng.integers(5, 40)
+        ability = rng.normal(size=(n, 1))
+        x = (rng.random((n, k)) < 1 / (1 + np.exp(-(ability - rng.normal(size=k))))).astype(float)
+        x[:, 0] = 1.0  # a question everyone got right has no correlation
+        ours = point_biserial(x, x)
+        assert math.isnan(ours[0])
+        for j in range(1, k):
+            rest = x.sum(axis=1) - x[:, j]
+            assert ours[j] == pytest.approx(pointbiserialr(x[:, j], rest).statistic, abs=1e-12)
+        alpha, _ = pingouin.cronbach_alpha(pd.DataFrame(x))
+        assert kr20(x) == pytest.approx(alpha, abs=1e-12)
+        p = x.mean(axis=0)  # and the textbook KR-20 formula
+        assert kr20(x) == pytest.approx(k / (k - 1) * (1 - (p * (1 - p)).sum() / x.sum(axis=1).var()), abs=1e-12)
