@@ -384,3 +384,145 @@ def test_statistics_agree_with_scipy_and_pingouin_on_random_data():
         assert kr20(x) == pytest.approx(alpha, abs=1e-12)
         p = x.mean(axis=0)  # and the textbook KR-20 formula
         assert kr20(x) == pytest.approx(k / (k - 1) * (1 - (p * (1 - p)).sum() / x.sum(axis=1).var()), abs=1e-12)
+
+
+# --- bad input: one message naming the row and column, exit 1, nothing written -----------------
+
+
+def _lines(cls: Class, n: int = 5) -> list[str]:
+    return cls.csv_text().splitlines()[: n + 1]
+
+
+def _edit(lines: list[str], row: int, change) -> str:  # noqa: ANN001
+    """row is the spreadsheet row (1 = header)."""
+    cells = next(csv.reader([lines[row - 1]]))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(change(cells))
+    return "\r\n".join([*lines[: row - 1], buf.getvalue(), *lines[row:]]) + "\r\n"
+
+
+def _option_count(key: Path, version: str, number: int) -> int:
+    row = next(r for r in read_key_rows(key.read_bytes()) if r["version"] == version and r["number"] == str(number))
+    return len(row["options"].split("|"))
+
+
+BAD = {
+    "unknown version": (3, lambda c: [*c[:2], "Q", *c[3:]], r"column C \(version\): 'Q' is not a version of this quiz; expected one of A, B"),
+    "too many answers": (4, lambda c: [*c, "A"], r"column X: this row has 24 cells but the header has 23: too many answers; the quiz has 20 questions"),
+    "too few answers": (2, lambda c: c[:-1], r"column W \(20\): this row has 22 cells but the header has 23: too few answers; .*"),
+    "letter out of range": (5, lambda c: [*c[:3], "Ｚ", *c[4:]], r"column D \(1\): 'Z' is not an option of question 1 in version [AB] \(options ABCD\)"),
+    "not a letter": (5, lambda c: [*c[:3], "?", *c[4:]], r"column D \(1\): '\?' is not a letter; write one of ABCD"),
+    "duplicate student": (6, lambda c: ["20240001", *c[1:]], r"column A \(student_id\): student_id '20240001' already appears in row 3; each student once"),
+    "empty student id": (2, lambda c: ["", *c[1:]], r"column A \(student_id\): student_id is empty; give every student an id"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_row_is_refused_with_its_row_and_column_and_nothing_is_written(case, short_class, short_key, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    row, change, message = BAD[case]
+    assert short_key.read_bytes().count(b"\nA,1,") == 1 and _option_count(short_key, "A", 1) == 4
+    (tmp_path / "class.csv").write_text(_edit(_lines(short_class), row, change), encoding="utf-8")
+    result = grade(tmp_path / "class.csv", short_key, tmp_path / "out")
+    assert_problems(result, re.compile(rf"class\.csv:{row}: {message}"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_grading_leaves_earlier_results_as_they_were(short_class, short_key, tmp_path):
+    (tmp_path / "class.csv").write_text("\r\n".join(_lines(short_class)) + "\r\n", encoding="utf-8")
+    assert grade(tmp_path / "class.csv", short_key, tmp_path / "out").exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    (tmp_path / "class.csv").write_text(_edit(_lines(short_class), 3, lambda c: [*c[:2], "Q", *c[3:]]), encoding="utf-8")
+    assert grade(tmp_path / "class.csv", short_key, tmp_path / "out").exit_code == 1
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+
+
+def test_an_unreadable_encoding_is_refused(short_class, short_key, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = short_class.csv_text().encode("utf-8")
+    (tmp_path / "class.csv").write_bytes(data.replace(b"\r\n", b"\r\n\x81\xff,", 2).replace(b"\r\n\x81\xff,", b"\r\n", 1))
+    result = grade(tmp_path / "class.csv", short_key, tmp_path / "out")
+    assert_problems(result, "class.csv:3: column A: cannot read the text here: the file is neither UTF-8 nor GB18030; "
+                            "save it from your spreadsheet as “CSV UTF-8” and try again")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_key_of_another_quiz_is_refused(short_class, all_types_key, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "class.csv").write_text(short_class.csv_text(), encoding="utf-8")
+    count = len(by_version(read_key_rows(all_types_key.read_bytes()))["A"])
+    assert count != 20
+    result = grade(tmp_path / "class.csv", all_types_key, tmp_path / "out")
+    column = chr(ord("A") + 3 + min(count, 20))
+    assert_problems(result, re.compile(rf"class\.csv:1: column {column}: the sheet has 20 answer columns but the key .*-key\.csv has "
+                                       rf"{count} questions: is this the key of this quiz\?"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_mark_for_a_short_answer_is_refused(all_types_key, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = read_key_rows(all_types_key.read_bytes())
+    basic = next(r for r in rows if r["version"] == "A" and r["type"] == "basic")
+    cls = simulate(rows, 6, seed=1, points_column=True)
+    number = int(basic["number"])
+    lines = cls.csv_text().splitlines()
+    (tmp_path / "class.csv").write_text(_edit(lines, 2, lambda c: [*c[:2], "A", *c[3:3 + number - 1], "9", *c[3 + number:-1], ""]),
+                                        encoding="utf-8")
+    result = grade(tmp_path / "class.csv", all_types_key, tmp_path / "out")
+    column = chr(ord("A") + 2 + number)
+    assert_problems(result, f"class.csv:2: column {column} ({number}): '9': question {number} is marked by the teacher; "
+                            f"enter the points given, 0 to {basic['points']}")
+
+
+# --- the empty class sheet --------------------------------------------------------------------
+
+
+def test_responses_template_from_a_key_then_filled_and_graded(short_key, short_class, tmp_path):
+    key = tmp_path / short_key.name
+    key.write_bytes(short_key.read_bytes())
+    result = invoke("responses-template", str(key))
+    assert result.exit_code == 0, result.output
+    xlsx, csv_path = tmp_path / "bg2-short-quiz-responses.xlsx", tmp_path / "bg2-short-quiz-responses.csv"
+    assert result.stdout.splitlines() == [f"wrote {xlsx}", f"wrote {csv_path}"]
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "student_id,name,version," + ",".join(map(str, range(1, 21)))
+    assert lines[1].startswith("# quiz=bg2-short-quiz key=") and len(lines) == 2
+    from openpyxl import load_workbook
+
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["答卷", "说明"]
+    assert [c.value for c in book["答卷"][1]] == ["student_id", "name", "version", *map(str, range(1, 21))]
+    assert "quiz=bg2-short-quiz" in book["说明"]["A1"].value
+    # filling the sheet below its instruction row, as a teacher does
+    csv_path.write_text("\r\n".join([*lines, *short_class.csv_text().splitlines()[1:]]) + "\r\n", encoding="utf-8-sig")
+    graded = invoke("grade", str(csv_path), "--key", str(key), "--out", str(tmp_path / "out"), "--templates", str(TEMPLATES))
+    assert graded.exit_code == 0, graded.output
+    assert len(read_csv(tmp_path / "out" / "scores.csv")) == len(short_class.rows)
+    # the template never overwrites a sheet that may hold answers
+    again = invoke("responses-template", str(key))
+    assert_problems(again, f"{csv_path.with_suffix('.xlsx')}: --out: already exists and may hold answers; "
+                           "use --force to replace it, or choose another --out")
+    assert invoke("responses-template", str(key), "--force").exit_code == 0
+
+
+def test_responses_template_from_a_recipe_matches_the_printed_key(short_key, tmp_path, monkeypatch):
+    from conftest import REPO
+
+    monkeypatch.chdir(tmp_path)
+    result = invoke("responses-template", str(REPO / "decks" / "short-quiz.toml"), "--content", str(REPO / "content"),
+                    "--templates", str(TEMPLATES), "--decks", str(REPO / "decks"))
+    assert result.exit_code == 0, result.output
+    made = (tmp_path / "build" / "bg2-short-quiz" / "bg2-short-quiz-responses.csv").read_text(encoding="utf-8-sig")
+    from quizgen.grade.key import read_key
+
+    assert f"key={read_key(short_key).fingerprint}" in made  # the same printing as the key beside the HTML
+
+
+def test_a_sheet_made_for_another_quiz_is_refused(short_key, all_types_key, tmp_path):
+    key = tmp_path / short_key.name
+    key.write_bytes(short_key.read_bytes())
+    assert invoke("responses-template", str(key)).exit_code == 0
+    sheet = tmp_path / "bg2-short-quiz-responses.csv"
+    result = grade(sheet, all_types_key, tmp_path / "out")
+    assert_problems(result, f"{sheet}:1: column A: this sheet is for the quiz 'bg2-short-quiz' but the key is for 'xh-lin-interview'; "
+                            "pass that quiz's -key.csv")

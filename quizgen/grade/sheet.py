@@ -66,8 +66,21 @@ def decode_csv(data: bytes, where: str) -> str:
                 continue
             if "\x00" not in text:
                 return text
-    raise ContentError(Problem(where, None, "encoding", "cannot read the text: it is neither UTF-8 nor GB18030; "
-                                                        "save it from your spreadsheet as “CSV UTF-8” and try again"))
+    line, column = _first_unreadable(data)
+    raise ContentError(Problem(where, line, f"column {column_name(column)}" if line else "encoding",
+                               "cannot read the text here: the file is neither UTF-8 nor GB18030; "
+                               "save it from your spreadsheet as “CSV UTF-8” and try again"))
+
+
+def _first_unreadable(data: bytes) -> tuple[int | None, int]:
+    """Line and column (by commas before it) of the first byte UTF-8 cannot read."""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        start = before.rfind(b"\n") + 1
+        return before.count(b"\n") + 1, before[start:].count(b",")
+    return None, 0
 
 
 def parse_csv(text: str) -> list[list[str]]:
