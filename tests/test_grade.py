@@ -526,3 +526,56 @@ def test_a_sheet_made_for_another_quiz_is_refused(short_key, all_types_key, tmp_
     result = grade(sheet, all_types_key, tmp_path / "out")
     assert_problems(result, f"{sheet}:1: column A: this sheet is for the quiz 'bg2-short-quiz' but the key is for 'xh-lin-interview'; "
                             "pass that quiz's -key.csv")
+
+
+# --- the report on paper ------------------------------------------------------------------------
+
+
+def test_help_does_not_import_the_grading_libraries():
+    import subprocess
+    import sys
+
+    code = "import quizgen.cli, sys; print(sorted(m for m in ('numpy', 'openpyxl', 'matplotlib', 'scipy') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_report_and_feedback_pages_are_offline_and_complete(graded, short_class):
+    report = (graded / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in report and "size: A4" in report
+    assert report.count("<svg") == 2  # histogram and difficulty x discrimination, inline
+    assert not re.search(r'(src|href)="(?!#)', report), "the page must not fetch anything"
+    assert "<script" not in report
+    for needle in ("KR-20", "SEM", "标准差", "中位数", "【原文】"):
+        assert needle in report
+    feedback = (graded / "feedback.html").read_text(encoding="utf-8")
+    assert feedback.count('<article class="student"') == len(short_class.rows)
+    assert '<html lang="zh-CN">' in feedback
+
+
+@pytest.mark.browser
+def test_report_prints_cleanly_in_headless_chromium(graded, short_class, short_key, tmp_path):
+    from conftest_browser import require_chromium, require_poppler, squash
+    from quizgen.pdf import PrintJob, print_pdfs
+    from test_browser import page_count, pages, pdf_font_names, run
+
+    require_chromium()
+    require_poppler()
+    few = Class(header=short_class.header, rows=short_class.rows[:12])  # feedback for a dozen students prints quicker
+    (tmp_path / "few.csv").write_text(few.csv_text(), encoding="utf-8")
+    assert grade(tmp_path / "few.csv", short_key, tmp_path / "few").exit_code == 0
+    report, feedback = print_pdfs([PrintJob((graded / "report.html").read_text(encoding="utf-8"), "<span></span>"),
+                                   PrintJob((tmp_path / "few" / "feedback.html").read_text(encoding="utf-8"), "<span></span>")])
+    (tmp_path / "report.pdf").write_bytes(report)
+    (tmp_path / "feedback.pdf").write_bytes(feedback)
+    assert "(A4)" in run("pdfinfo", str(tmp_path / "report.pdf"))
+    rows = run("pdffonts", str(tmp_path / "report.pdf")).splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), "every font embedded:\n" + "\n".join(rows)
+    assert any(re.search(r"Noto(Serif|Sans)CJK", n, re.I) for n in pdf_font_names(report))
+    text = squash("".join(pages(tmp_path / "report.pdf")))
+    assert "成绩分析" in text and "难度×区分度" in text and "逐题分析" in text
+    assert f"人数n{len(short_class.rows)}" in text
+    # one page (or more) per student, each starting with that student
+    starts = [squash(p)[:40] for p in pages(tmp_path / "feedback.pdf")]
+    assert page_count(tmp_path / "feedback.pdf") >= len(few.rows)
+    named = [i for i, start in enumerate(starts) for row in few.rows if start.startswith(row[1] + "（")]
+    assert len(named) == len(few.rows) and named[0] == 0
