@@ -14,8 +14,8 @@ import numpy as np
 from markupsafe import Markup
 
 from ..keycsv import csv_bytes
-from ..render import Templates
-from .key import CHOICE, Entry
+from ..errors import ContentError, Problem, rel
+from .key import CHOICE, MARKED, Entry
 from .score import Scored
 from .stats import GROUP_SHARE, ItemStats, Summary, by_trouble
 
@@ -101,7 +101,7 @@ def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
     with matplotlib.rc_context(style):
         totals = scored.totals
         top = float(scored.max_points.sum())
-        fig = Figure(figsize=(6.2, 2.4))
+        fig = Figure(figsize=(6.2, 2.1))
         ax = fig.add_subplot()
         bins = np.linspace(0, top, min(int(top), 20) + 1) if top >= 1 else 10
         ax.hist(totals, bins=bins, color="#4a6fa5", edgecolor="white")
@@ -109,10 +109,10 @@ def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
         ax.set_xlim(0, top)
         ax.set_xlabel("score")
         ax.set_ylabel("students")
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.2, top=0.96)  # fixed: tight_layout measures every label
         histogram = _svg(fig)
 
-        fig = Figure(figsize=(6.2, 3.2))
+        fig = Figure(figsize=(6.2, 2.9))
         ax = fig.add_subplot()
         ax.axhspan(-1, 0.2, color="#f6e3e1", zorder=0)
         ax.axvspan(0, 0.3, color="#f3f3f3", zorder=0)
@@ -127,7 +127,7 @@ def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
         ax.axhline(0, color="#888888", linewidth=0.6)
         ax.set_xlabel("p (share right)")
         ax.set_ylabel("r_pb (item-rest)")
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.11, right=0.98, bottom=0.15, top=0.97)
         scatter = _svg(fig)
     return {"histogram": histogram, "scatter": scatter}
 
@@ -174,37 +174,67 @@ def report_context(scored: Scored, summary: Summary, items: list[ItemStats]) -> 
 
 @dataclass(frozen=True)
 class Miss:
-    entry: Entry
+    """A question one student did not get full points for."""
+
+    number: int
     given: str
     earned: str
+    points: int
+    marked: bool
+    question: Markup
+    answer: Markup
 
 
-def feedback_context(scored: Scored) -> dict[str, Any]:
-    by_id = {}
+def feedback_context(scored: Scored, parts: Any) -> dict[str, Any]:
+    """parts: the macros of templates/grade/macros.html.j2; the same question renders once, not once per student."""
+    fragments = {}
     for label, entries in scored.key.versions.items():
         for e in entries:
-            by_id[(label, e.question_id)] = e
+            fragments[(label, e.question_id)] = (e, parts.miss_question(e), parts.miss_answer(e))
     canon = [e.question_id for e in scored.key.questions]
     secs = sections(scored)
     ids = np.array([e.section_id or "-" for e in scored.key.questions])
+    in_section = [(title or sid, ids == sid, points(float(scored.max_points[ids == sid].sum()))) for sid, title in secs]
+    missed = scored.earned < scored.max_points
     students = []
     for i, s in enumerate(scored.students):
         misses = []
-        for j, qid in enumerate(canon):
-            if scored.earned[i, j] < scored.max_points[j]:
-                misses.append(Miss(entry=by_id[(s.version, qid)], given=s.given[j], earned=points(float(scored.earned[i, j]))))
-        misses.sort(key=lambda m: m.entry.number)
-        subtotals = [(title or sid, points(float(scored.earned[i][ids == sid].sum())), points(float(scored.max_points[ids == sid].sum())))
-                     for sid, title in secs]
+        for j in np.flatnonzero(missed[i]):
+            entry, question, answer = fragments[(s.version, canon[j])]
+            given = s.given[j]
+            if entry.type in CHOICE and scored.choices[i, j] >= 0:  # the letter read, with its option text
+                text = scored.key.questions[j].options[scored.choices[i, j]]
+                given = f"{entry.letters[entry.options.index(text)]}．{text}"
+            misses.append(Miss(number=entry.number, given=given, earned=points(float(scored.earned[i, j])), points=entry.points,
+                               marked=entry.type in MARKED, question=question, answer=answer))
+        misses.sort(key=lambda m: m.number)
+        subtotals = [(title, points(float(scored.earned[i][mask].sum())), of) for title, mask, of in in_section]
         students.append({"student": s, "score": points(float(scored.earned[i].sum())), "misses": misses, "sections": subtotals})
     return {"key": scored.key, "students": students, "max": points(float(scored.max_points.sum()))}
 
 
+def environment(templates_dir: Path) -> jinja2.Environment:
+    """templates/grade/ with the quiz environment's settings (autoescape, strict); not render.Templates, whose import
+    pulls in pydantic for the quiz models, which grading never needs."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir / TEMPLATE_DIR), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                              auto_reload=False)
+
+
 def render_pages(scored: Scored, summary: Summary, items: list[ItemStats], templates_dir: Path) -> dict[str, bytes]:
-    templates = Templates(templates_dir)
-    templates.folder = templates_dir / TEMPLATE_DIR  # the quiz environment's settings, over templates/grade/
-    templates.env = templates.env.overlay(loader=jinja2.FileSystemLoader(templates.folder))
-    return {
-        "report.html": templates.render("report.html.j2", **report_context(scored, summary, items)).encode("utf-8"),
-        "feedback.html": templates.render("feedback.html.j2", **feedback_context(scored)).encode("utf-8"),
-    }
+    """report.html and feedback.html."""
+    env = environment(templates_dir)
+    folder = templates_dir / TEMPLATE_DIR
+    try:
+        parts = env.get_template("macros.html.j2").module
+        return {
+            "report.html": env.get_template("report.html.j2").render(**report_context(scored, summary, items)).encode("utf-8"),
+            "feedback.html": env.get_template("feedback.html.j2").render(**feedback_context(scored, parts)).encode("utf-8"),
+        }
+    except jinja2.TemplateNotFound as exc:
+        raise ContentError(Problem(rel(folder / (exc.name or "")), None, "template",
+                                   f"grading template {exc.name!r} not found (searched {rel(folder)}/)")) from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise ContentError(Problem(rel(exc.filename or folder), exc.lineno, "template", exc.message or "syntax error")) from exc
+    except jinja2.UndefinedError as exc:
+        raise ContentError(Problem(rel(folder), None, "template", str(exc))) from exc

@@ -65,6 +65,7 @@ def score(sheet: Sheet, key: Key) -> Scored:
     students: list[Student] = []
     earned_rows, omitted_rows, choice_rows = [], [], []
     seen: dict[str, int] = {}
+    judged: dict[tuple[str, int, str], tuple[float, int | None]] = {}
     for row, cells in sheet.rows:
         before = len(problems)
 
@@ -121,9 +122,12 @@ def score(sheet: Sheet, key: Key) -> Scored:
             if not text:
                 omitted[j] = True
                 continue
-            result = _judge(entry, text, lambda m, col=col: bad(col, m))
-            if result is None:
-                continue
+            result = judged.get((version, number, text))
+            if result is None:  # a class writes the same few answers again and again: judge each once
+                result = _judge(entry, text, lambda m, col=col: bad(col, m))
+                if result is None:
+                    continue
+                judged[(version, number, text)] = result
             points, picked = result
             earned[j] = points
             if picked is not None:
