@@ -579,3 +579,29 @@ def test_report_prints_cleanly_in_headless_chromium(graded, short_class, short_k
     assert page_count(tmp_path / "feedback.pdf") >= len(few.rows)
     named = [i for i, start in enumerate(starts) for row in few.rows if start.startswith(row[1] + "（")]
     assert len(named) == len(few.rows) and named[0] == 0
+
+
+def test_the_workbook_template_filled_in_is_graded_like_the_csv(short_key, short_class, graded, tmp_path):
+    from openpyxl import load_workbook
+
+    key = tmp_path / short_key.name
+    key.write_bytes(short_key.read_bytes())
+    assert invoke("responses-template", str(key)).exit_code == 0
+    path = tmp_path / "bg2-short-quiz-responses.xlsx"
+    book = load_workbook(path)
+    for r, row in enumerate(short_class.rows, start=2):
+        for c, value in enumerate(row, start=1):
+            book["答卷"].cell(row=r, column=c, value=value)
+    book.save(path)
+    result = grade(path, key, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "scores.csv").read_bytes() == (graded / "scores.csv").read_bytes()
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_a_tiny_class_still_gets_a_report(short_key, short_class, tmp_path, n):
+    tiny = Class(header=short_class.header, rows=short_class.rows[:n])
+    (tmp_path / "class.csv").write_text(tiny.csv_text(), encoding="utf-8")
+    result = grade(tmp_path / "class.csv", short_key, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "<svg" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

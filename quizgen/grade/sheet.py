@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,6 @@ class Sheet:
     """From the `quiz=… key=…` marker the template writes; None when the teacher removed it."""
     strict_width: bool = True
     """CSV: a row with fewer cells than the header lost some (a spreadsheet leaves no gaps)."""
-    notes: list[str] = field(default_factory=list)
 
 
 def column_name(index: int) -> str:
