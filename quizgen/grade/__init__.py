@@ -32,6 +32,8 @@ def key_for_quiz(target: Path, *, paths, versions: int | None = None, seed: int 
     """The key of a recipe (.toml), a set (.yaml), or a key CSV itself."""
     if target.suffix.lower() == ".csv":
         return read_key(target)
+    if target.suffix.lower() not in (".toml", ".yaml", ".yml"):
+        raise ContentError(Problem(rel(target), None, "quiz", "expected a recipe (.toml), a question set (.yaml) or a key CSV (.csv)"))
     from ..keycsv import key_csv  # noqa: PLC0415
     from ..pipeline import resolve  # noqa: PLC0415
 

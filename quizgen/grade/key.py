@@ -104,7 +104,7 @@ def parse_key(data: bytes, where: str) -> Key:
     for line, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
-        row = dict(zip(header, [c.strip() for c in cells]))
+        row = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells))))
         entry = _entry(row, where, line, problems)
         if entry is None:
             continue
