@@ -126,6 +126,7 @@ def analyse(scored: Scored) -> list[ItemStats]:
                     flags.append(f"unused-distractor:{letter}")
                 if shares[1, o] > shares[1, right]:
                     flags.append(f"distractor-upper:{letter}")
+        flags.sort(key=lambda f: -FLAG_WEIGHT[f.split(":")[0]])  # the worst first (stable: options keep their order)
         out.append(ItemStats(index=j, p=float(p[j]), d=float(d[j]), rpb=float(rpb[j]), n=len(x), omitted=float(omitted[j]),
                              shares=shares, flags=tuple(flags)))
     return out
