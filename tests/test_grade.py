@@ -605,3 +605,16 @@ def test_a_tiny_class_still_gets_a_report(short_key, short_class, tmp_path, n):
     result = grade(tmp_path / "class.csv", short_key, tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert "<svg" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_sheet_made_for_another_printing_of_the_same_quiz_is_refused(short_key, tmp_path, monkeypatch):
+    from conftest import REPO
+
+    monkeypatch.chdir(tmp_path)
+    result = invoke("responses-template", str(REPO / "decks" / "short-quiz.toml"), "--seed", "99", "--out", ".",
+                    "--content", str(REPO / "content"), "--templates", str(TEMPLATES), "--decks", str(REPO / "decks"))
+    assert result.exit_code == 0, result.output
+    result = grade(tmp_path / "bg2-short-quiz-responses.csv", short_key, tmp_path / "out")
+    assert_problems(result, re.compile(r"bg2-short-quiz-responses\.csv:1: column A: this sheet was made for another printing of "
+                                       r"'bg2-short-quiz' \(key [0-9a-f]{12}, not [0-9a-f]{12}\): pass the key CSV written with the printed versions"))
+    assert not (tmp_path / "out").exists()
