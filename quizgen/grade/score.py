@@ -59,91 +59,118 @@ def score(sheet: Sheet, key: Key) -> Scored:
     columns = _check_header(sheet, key, problems)
     if problems:
         raise ContentError(problems)
-    canon = {e.question_id: j for j, e in enumerate(key.questions)}
-    option_index = [{text: i for i, text in enumerate(e.options)} for e in key.questions]
-    k = key.count
-    students: list[Student] = []
-    earned_rows, omitted_rows, choice_rows = [], [], []
-    seen: dict[str, int] = {}
-    judged: dict[tuple[str, int, str], tuple[float, int | None]] = {}
+    rows = _Rows(sheet, key, columns, problems)
+    students, earned, omitted, choices = [], [], [], []
     for row, cells in sheet.rows:
-        before = len(problems)
+        scored = rows.score(row, cells)
+        if scored is not None:
+            students.append(scored[0])
+            earned.append(scored[1])
+            omitted.append(scored[2])
+            choices.append(scored[3])
+    if not students and not problems:
+        problems.append(Problem(sheet.file, 2, "student_id", "no student rows; fill in one row per student"))
+    if problems:
+        raise ContentError(problems)
+    return Scored(key=key, students=tuple(students), earned=np.array(earned), omitted=np.array(omitted),
+                  choices=np.array(choices), max_points=np.array([float(e.points) for e in key.questions]))
 
-        def bad(col: int, message: str, row: int = row) -> None:
-            label = sheet.header[col] if col < len(sheet.header) else ""
-            problems.append(Problem(sheet.file, row, f"column {column_name(col)}" + (f" ({label})" if label else ""), message))
 
-        width = len(sheet.header)
-        extra = [i for i in range(width, len(cells)) if cells[i].strip()]
-        if extra:
-            bad(extra[0], f"this row has {len(sheet.header) + len(extra)} cells but the header has {width}: too many answers; "
-                          f"the quiz has {k} questions")
-            continue
-        if sheet.strict_width and len(cells) < width:
-            bad(len(cells), f"this row has {len(cells)} cells but the header has {width}: too few answers; "
-                            f"leave an omitted answer empty rather than removing its cell")
-            continue
-        cells = [c.strip() for c in cells] + [""] * (width - len(cells))
-        sid = cells[0]
-        if not sid:
-            bad(0, "student_id is empty; give every student an id")
-            continue
-        if sid in seen:
-            bad(0, f"student_id {sid!r} already appears in row {seen[sid]}; each student once")
-            continue
-        seen[sid] = row
-        version = unicodedata.normalize("NFKC", cells[2]).strip().upper().removesuffix("卷").strip()
-        if not version and len(key.versions) == 1:
-            version = next(iter(key.versions))
-        if version not in key.versions:
-            bad(2, f"{cells[2]!r} is not a version of this quiz; expected one of {', '.join(key.versions)}")
-            continue
-        marks = _marks(cells[columns["points"]] if "points" in columns else "", k,
-                       lambda m: bad(columns["points"], m))
-        entries = key.versions[version]
+class _Rows:
+    """Scores one row at a time, remembering the ids seen and the answers already judged."""
+
+    def __init__(self, sheet: Sheet, key: Key, columns: dict[str, int], problems: list[Problem]):
+        self.sheet, self.key, self.columns, self.problems = sheet, key, columns, problems
+        self.canon = {e.question_id: j for j, e in enumerate(key.questions)}
+        self.option_index = [{text: i for i, text in enumerate(e.options)} for e in key.questions]
+        self.seen: dict[str, int] = {}
+        self.judged: dict[tuple[str, int, str], tuple[float, int | None]] = {}
+        """(version, number, answer as written) -> result: a class writes the same few answers again and again."""
+
+    def bad(self, row: int, col: int, message: str) -> None:
+        label = self.sheet.header[col] if col < len(self.sheet.header) else ""
+        self.problems.append(Problem(self.sheet.file, row, f"column {column_name(col)}" + (f" ({label})" if label else ""), message))
+
+    def score(self, row: int, cells: list[str]) -> tuple[Student, np.ndarray, np.ndarray, np.ndarray] | None:
+        """(student, points earned, omitted, options chosen), each in the key's question order; None when the row is bad."""
+        before = len(self.problems)
+        cells = self._cells(row, cells)
+        if cells is None:
+            return None
+        version = self._version(row, cells)
+        if version is None:
+            return None
+        k = self.key.count
+        points_col = self.columns.get("points")
+        marks = _marks(cells[points_col], k, lambda m: self.bad(row, points_col, m)) if points_col is not None else {}
         earned = np.zeros(k)
         omitted = np.zeros(k, dtype=bool)
         choice = np.full(k, OMITTED, dtype=np.int64)
         given = [""] * k
-        for number, entry in enumerate(entries, start=1):
+        for number, entry in enumerate(self.key.versions[version], start=1):
             col = len(FIXED) + number - 1
             text = cells[col]
-            j = canon[entry.question_id]
-            if number in marks and entry.type not in MARKED:
-                bad(columns["points"], f"question {number} of version {version} is not marked by the teacher ({entry.type}); "
-                                       "write its answer in its own column")
-                continue
+            j = self.canon[entry.question_id]
             if number in marks:
+                if entry.type not in MARKED:
+                    self.bad(row, points_col, f"question {number} of version {version} is not marked by the teacher ({entry.type}); "
+                                              "write its answer in its own column")
+                    continue
                 if text:
-                    bad(col, f"question {number} has points both here and in the {POINTS_COLUMN} column; keep one")
+                    self.bad(row, col, f"question {number} has points both here and in the {POINTS_COLUMN} column; keep one")
                     continue
                 text = marks[number]
             given[j] = text
             if not text:
                 omitted[j] = True
                 continue
-            result = judged.get((version, number, text))
-            if result is None:  # a class writes the same few answers again and again: judge each once
-                result = _judge(entry, text, lambda m, col=col: bad(col, m))
+            result = self.judged.get((version, number, text))
+            if result is None:
+                result = _judge(entry, text, lambda m, col=col: self.bad(row, col, m))
                 if result is None:
                     continue
-                judged[(version, number, text)] = result
-            points, picked = result
-            earned[j] = points
+                self.judged[(version, number, text)] = result
+            earned[j], picked = result
             if picked is not None:
-                choice[j] = option_index[j][entry.options[picked]] if picked >= 0 else OTHER
-        if len(problems) > before:
-            continue
-        students.append(Student(row=row, student_id=sid, name=cells[1], version=version, given=tuple(given)))
-        earned_rows.append(earned)
-        omitted_rows.append(omitted)
-        choice_rows.append(choice)
-    if not students and not problems:
-        problems.append(Problem(sheet.file, 2, "student_id", "no student rows; fill in one row per student"))
-    if problems:
-        raise ContentError(problems)
-    return Scored(key=key, students=tuple(students), earned=np.array(earned_rows), omitted=np.array(omitted_rows),
-                  choices=np.array(choice_rows), max_points=np.array([float(e.points) for e in key.questions]))
+                choice[j] = self.option_index[j][entry.options[picked]] if picked >= 0 else OTHER
+        if len(self.problems) > before:
+            return None
+        return Student(row=row, student_id=cells[0], name=cells[1], version=version, given=tuple(given)), earned, omitted, choice
+
+    def _cells(self, row: int, cells: list[str]) -> list[str] | None:
+        """The row's cells, as wide as the header; None (with a problem) when it has too many or too few, or a bad id."""
+        width = len(self.sheet.header)
+        extra = [i for i in range(width, len(cells)) if cells[i].strip()]
+        if extra:
+            self.bad(row, extra[0], f"this row has {width + len(extra)} cells but the header has {width}: too many answers; "
+                                    f"the quiz has {self.key.count} questions")
+            return None
+        if self.sheet.strict_width and len(cells) < width:
+            self.bad(row, len(cells), f"this row has {len(cells)} cells but the header has {width}: too few answers; "
+                                      "leave an omitted answer empty rather than removing its cell")
+            return None
+        cells = [c.strip() for c in cells[:width]] + [""] * (width - len(cells))
+        sid = cells[0]
+        if not sid:
+            self.bad(row, 0, "student_id is empty; give every student an id")
+            return None
+        if sid in self.seen:
+            self.bad(row, 0, f"student_id {sid!r} already appears in row {self.seen[sid]}; each student once")
+            return None
+        self.seen[sid] = row
+        return cells
+
+    def _version(self, row: int, cells: list[str]) -> str | None:
+        """The version label as printed (A, a, Ａ, A卷 all read as A); a one-version quiz needs none."""
+        versions = self.key.versions
+        version = unicodedata.normalize("NFKC", cells[2]).strip().upper().removesuffix("卷").strip()
+        if not version and len(versions) == 1:
+            return next(iter(versions))
+        if version not in versions:
+            what = "the version is empty" if not cells[2] else f"{cells[2]!r} is not a version of this quiz"
+            self.bad(row, 2, f"{what}; expected one of {', '.join(versions)}")
+            return None
+        return version
 
 
 def _check_header(sheet: Sheet, key: Key, problems: list[Problem]) -> dict[str, int]:
