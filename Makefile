@@ -33,6 +33,7 @@ test: $(DEV)
 
 bench: $(APP)
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench_grade.py
 
 clean:
 	rm -rf build

@@ -339,6 +339,49 @@ def progress(
         progress_table(report)
         if html:
             print(f"wrote {html}")
+# --- issue 11: grading a printed quiz -----------------------------------------------------------
+
+
+@app.command("responses-template")
+def responses_template(
+    quiz: Annotated[Path, typer.Argument(help="A recipe (.toml), a set (.yaml), or the quiz's key CSV (<output>-key.csv).")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder to write into (default: build/<output>/, or the key's folder).")] = None,
+    versions: Annotated[Optional[int], typer.Option("--versions", min=1, max=500, help="Versions printed (default: the recipe's).")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed the versions were printed with (default: the recipe's).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing sheet (it may hold a class's answers).")] = False,
+    content: ContentOpt = Path("content"),
+    templates: TemplatesOpt = Path("templates"),
+    decks: DecksOpt = Path("decks"),
+) -> None:
+    """Write an empty class sheet (<output>-responses.xlsx and .csv): student_id,name,version,1,2,… with instructions.
+
+    Example: quizgen responses-template build/bg2-short-quiz/bg2-short-quiz-key.csv
+    """
+    from .grade import key_for_quiz, write_template
+
+    with _errors():
+        key = key_for_quiz(quiz, paths=_paths(content, templates, decks, Path("build")), versions=versions, seed=seed)
+        folder = out or (quiz.parent if quiz.suffix.lower() == ".csv" else Path("build") / key.quiz)
+        for path in write_template(key, folder, force=force):
+            _say(f"wrote {path}")
+
+
+@app.command("grade")
+def grade_cmd(
+    responses: Annotated[Path, typer.Argument(help="The class sheet (.csv in UTF-8 or GB18030, or .xlsx).")],
+    key: Annotated[Path, typer.Option("--key", help="The key CSV written beside the quiz (<output>-key.csv).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for scores.csv, items.csv, report.html, feedback.html.")],
+    templates: TemplatesOpt = Path("templates"),
+) -> None:
+    """Score a class's answers and analyse every question: scores.csv, items.csv, report.html, feedback.html.
+
+    Example: quizgen grade answers.xlsx --key build/bg2-short-quiz/bg2-short-quiz-key.csv --out build/grades
+    """
+    from .grade import grade
+
+    with _errors():
+        for path in grade(responses, key_path=key, out_dir=out, templates_dir=templates):
+            _say(f"wrote {path}")
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from .errors import ContentError, Problem, QuizgenError, rel
 from .fsutil import write_many, user_cache_dir
+from .keycsv import key_csv_for
 from .models import Question, QuestionSet
 
 TEMPLATE_DIR = "quiz"
@@ -354,6 +355,7 @@ def write_quiz(qset: QuestionSet, *, templates_dir: Path, out_dir: Path, version
     files: dict[Path, bytes] = {}
     for version, page in zip(plan, pages):
         files[out_dir / f"{qset.output}-{version.label}.html"] = page.encode("utf-8")
+    files[out_dir / f"{qset.output}-key.csv"] = key_csv_for(qset, plan)  # issue 11: the key that `quizgen grade` reads
     if interactive:
         files[out_dir / f"{qset.output}-interactive.html"] = render_interactive(templates, qset, plan[0]).encode("utf-8")
     if pdf:
@@ -363,4 +365,4 @@ def write_quiz(qset: QuestionSet, *, templates_dir: Path, out_dir: Path, version
         for version, data in zip(plan, print_pdfs([PrintJob(p, f) for p, f in zip(pages, footers)])):
             files[out_dir / f"{qset.output}-{version.label}.pdf"] = data
     write_many(files)
-    return list(files)  # insertion order: version pages, the self-check page, then the PDFs
+    return list(files)  # insertion order: version pages, the key CSV, the self-check page, then the PDFs

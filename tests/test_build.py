@@ -30,21 +30,21 @@ def test_build_writes_every_output_then_skips_when_nothing_changed(ws: Workspace
     assert first.exit_code == 0, first.output
     written = re.findall(r"^wrote (\S+)", first.stdout, flags=re.M)
     assert written == ["build/xh-lin-interview/xh-lin-interview.apkg", "build/xh-lin-interview/xh-lin-interview-A.html",
-                       "build/xh-lin-interview/xh-lin-interview-interactive.html"]
+                       "build/xh-lin-interview/xh-lin-interview-key.csv", "build/xh-lin-interview/xh-lin-interview-interactive.html"]
     assert all((ws.root / p).stat().st_size > 0 for p in written)
     state = ws.decks / "state" / "xh-lin-interview.json"
     assert state.exists()
 
     second = _build(jieba_cache)
     assert second.exit_code == 0
-    assert second.stdout.startswith("up to date: 3 file(s) in build")
+    assert second.stdout.startswith("up to date: 4 file(s) in build")
 
     (ws.root / written[1]).unlink()  # a missing output is rebuilt
     third = _build(jieba_cache)
     assert "wrote build/xh-lin-interview/xh-lin-interview-A.html" in third.stdout
 
     forced = _build(jieba_cache, "--force")
-    assert forced.stdout.count("wrote ") == 3
+    assert forced.stdout.count("wrote ") == 4
 
 
 def test_a_recipes_quiz_asks_the_same_questions_as_its_deck(ws: Workspace, jieba_cache) -> None:

@@ -39,8 +39,9 @@ def small_set() -> QuestionSet:
 
 
 def render(qset: QuestionSet, out: Path, *, versions: int = 2, seed: int | None = None, interactive: bool = True) -> list[Path]:
-    return write_quiz(qset, templates_dir=TEMPLATES, out_dir=out, versions=versions,
-                      seed=qset.seed if seed is None else seed, interactive=interactive, pdf=False)
+    written = write_quiz(qset, templates_dir=TEMPLATES, out_dir=out, versions=versions,
+                         seed=qset.seed if seed is None else seed, interactive=interactive, pdf=False)
+    return [p for p in written if p.suffix == ".html"]  # the key CSV beside them is tested in test_keycsv.py
 
 
 # --- reading a rendered version back ----------------------------------------------------------
@@ -97,7 +98,7 @@ def test_output_does_not_depend_on_hash_seed(tmp_path):
         subprocess.run([sys.executable, "-c", script, str(GOLDEN / "set.yaml"), str(TEMPLATES), str(out)], env=env, check=True, cwd=ROOT)
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0] == outs[1]
-    assert len(outs[0]) == 4
+    assert len(outs[0]) == 5  # versions A, B, C, the key CSV (issue 11) and the self-check page
 
 
 def test_golden_html(small_set, tmp_path):
@@ -359,7 +360,7 @@ def test_a_failed_run_keeps_earlier_outputs(small_set, tmp_path, monkeypatch):
     with pytest.raises(ToolMissingError):
         write_quiz(small_set, templates_dir=TEMPLATES, out_dir=out, versions=2, seed=99, interactive=True, pdf=True)
     assert {p: p.read_bytes() for p in before} == before
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in before)  # no temp files left behind
+    assert sorted(p.name for p in out.iterdir()) == sorted([*(p.name for p in before), "xh-mini-key.csv"])  # no temp files left behind
 
 
 # --- CLI --------------------------------------------------------------------------------------
@@ -369,7 +370,7 @@ def test_cli_quiz_on_a_set_file(tmp_path):
     result = CliRunner().invoke(app, ["quiz", str(GOLDEN / "set.yaml"), "--out", str(tmp_path), "--versions", "3",
                                       "--interactive", "--templates", str(TEMPLATES)])
     assert result.exit_code == 0, result.output
-    names = ["xh-mini-A.html", "xh-mini-B.html", "xh-mini-C.html", "xh-mini-interactive.html"]
+    names = ["xh-mini-A.html", "xh-mini-B.html", "xh-mini-C.html", "xh-mini-key.csv", "xh-mini-interactive.html"]
     assert result.stdout.splitlines() == [f"wrote {tmp_path / 'xh-mini' / n}" for n in names]
     assert result.stderr == ""
     assert sorted(p.name for p in (tmp_path / "xh-mini").iterdir()) == sorted(names)
@@ -380,7 +381,7 @@ def test_cli_quiz_on_a_recipe(tmp_path):
                                       "--decks", str(SECOND / "decks"), "--templates", str(TEMPLATES), "--out", str(tmp_path),
                                       "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"wrote {tmp_path / 'xh-lin-interview' / 'xh-lin-interview-A.html'}"]
+    assert result.stdout.splitlines() == [f"wrote {tmp_path / 'xh-lin-interview' / n}" for n in ("xh-lin-interview-A.html", "xh-lin-interview-key.csv")]
 
 
 def test_cli_quiz_reports_a_missing_template(tmp_path):

@@ -1,0 +1,168 @@
+"""Read the key CSV written beside every printed quiz (quizgen/keycsv.py) and check it is whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import ContentError, Problem, rel
+from ..keycsv import COLUMNS, SEP, key_fingerprint
+from .sheet import decode_csv, parse_csv
+
+QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
+"""models.QUESTION_TYPES, repeated: grading never needs pydantic, and importing it costs a third of a second."""
+CHOICE = ("mcq", "tf", "who")
+LETTERED = (*CHOICE, "order")
+WRITTEN = ("cloze", "typed")
+MARKED = ("basic", "reasons")
+"""Short answers: the teacher enters the points."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question as printed in one version."""
+
+    version: str
+    number: int
+    question_id: str
+    item_id: str
+    type: str
+    answer: str
+    points: int
+    options: tuple[str, ...]
+    accept: tuple[str, ...] = ()
+    section_id: str = ""
+    section_index: int = 0
+    section_title: str = ""
+    paragraph_id: str = ""
+    speaker: str = ""
+    prompt: str = ""
+    evidence: str = ""
+
+    @cached_property
+    def letters(self) -> str:
+        return "".join(chr(ord("A") + i) for i in range(len(self.options)))
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """Written questions: the key's answer and every accepted spelling."""
+        return (self.answer, *self.accept)
+
+    @property
+    def shown_answer(self) -> str:
+        """The right answer for people: 'C．text' for one letter, the sequence for ordering, else the text."""
+        if self.type in CHOICE:
+            return f"{self.answer}．{self.options[ord(self.answer) - ord('A')]}"
+        if self.type == "order":
+            return " → ".join(self.answer)
+        return self.answer
+
+
+@dataclass(frozen=True)
+class Key:
+    file: str
+    quiz: str
+    fingerprint: str
+    versions: dict[str, tuple[Entry, ...]]
+    """Version label -> its questions in printed order (index = number - 1)."""
+
+    @property
+    def questions(self) -> tuple[Entry, ...]:
+        """Each question once, as the first version prints it: the order of items.csv and the report."""
+        return next(iter(self.versions.values()))
+
+    @property
+    def count(self) -> int:
+        return len(self.questions)
+
+    @property
+    def max_points(self) -> int:
+        return sum(e.points for e in self.questions)
+
+
+def read_key(path: Path) -> Key:
+    """Read and check a key CSV; every problem as `file:row: column: message`."""
+    return parse_key(path.read_bytes() if path.exists() else _missing(path), rel(path))
+
+
+def _missing(path: Path) -> bytes:
+    raise ContentError(Problem(rel(path), None, "--key", "file not found; it is written beside the quiz as <output>-key.csv by `quizgen quiz` or `quizgen build`"))
+
+
+def parse_key(data: bytes, where: str) -> Key:
+    text = decode_csv(data, where)
+    rows = parse_csv(text)
+    if not rows:
+        raise ContentError(Problem(where, 1, "header", "empty file; expected a key CSV written by `quizgen quiz`"))
+    header = [h.strip() for h in rows[0]]
+    if tuple(header[: len(COLUMNS)]) != COLUMNS:
+        raise ContentError(Problem(where, 1, "header", f"expected the columns {','.join(COLUMNS)} first; is this a key CSV written by `quizgen quiz`?"))
+    problems: list[Problem] = []
+    versions: dict[str, list[Entry]] = {}
+    quiz = ""
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        row = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells))))
+        entry = _entry(row, where, line, problems)
+        if entry is None:
+            continue
+        quiz = quiz or row.get("quiz", "")
+        versions.setdefault(entry.version, []).append(entry)
+    if not versions and not problems:
+        problems.append(Problem(where, 2, "version", "the key has no questions"))
+    if problems:
+        raise ContentError(problems)
+    first = next(iter(versions.values()))
+    ids = sorted(e.question_id for e in first)
+    for label, entries in versions.items():
+        numbers = [e.number for e in entries]
+        if numbers != list(range(1, len(entries) + 1)):
+            problems.append(Problem(where, None, "number", f"version {label} is not numbered 1..{len(entries)} in order"))
+        if sorted(e.question_id for e in entries) != ids:
+            problems.append(Problem(where, None, "question_id", f"version {label} does not ask the same questions as version {next(iter(versions))}"))
+    if len(set(ids)) != len(ids):
+        problems.append(Problem(where, None, "question_id", "a question appears twice in one version"))
+    if problems:
+        raise ContentError(problems)
+    fingerprint = key_fingerprint([{"version": e.version, "number": str(e.number), "question_id": e.question_id, "answer": e.answer,
+                                    "options": SEP.join(e.options)} for es in versions.values() for e in es])
+    return Key(file=where, quiz=quiz, fingerprint=fingerprint, versions={k: tuple(v) for k, v in versions.items()})
+
+
+def _entry(row: dict[str, str], where: str, line: int, problems: list[Problem]) -> Entry | None:
+    def bad(column: str, message: str) -> None:
+        problems.append(Problem(where, line, column, message))
+
+    qtype = row.get("type", "")
+    if qtype not in QUESTION_TYPES:
+        bad("type", f"unknown question type {qtype!r}; expected one of {', '.join(QUESTION_TYPES)}")
+        return None
+    if not row.get("version"):
+        bad("version", "is empty")
+        return None
+    try:
+        number, points = int(row["number"]), int(row["points"])
+    except ValueError:
+        bad("number" if not row["number"].isdigit() else "points", "must be a whole number")
+        return None
+    options = tuple(row["options"].split(SEP)) if row.get("options") else ()
+    answer = row.get("answer", "")
+    if qtype in LETTERED:
+        letters = "".join(chr(ord("A") + i) for i in range(len(options)))
+        if len(options) < 2:
+            bad("options", f"a {qtype} question needs its options")
+            return None
+        if qtype == "order" and sorted(answer) != sorted(letters) or qtype != "order" and (len(answer) != 1 or answer not in letters):
+            bad("answer", f"{answer!r} is not {'an ordering of' if qtype == 'order' else 'one of'} the letters {letters}")
+            return None
+    elif not answer and qtype not in MARKED:
+        bad("answer", "is empty")
+        return None
+    accept = tuple(a for a in row.get("accept", "").split(SEP) if a)
+    return Entry(version=row["version"], number=number, question_id=row["question_id"], item_id=row["item_id"], type=qtype,
+                 answer=answer, points=points, options=options, accept=accept, section_id=row.get("section_id", ""),
+                 section_index=int(row["section_index"]) if row.get("section_index", "").isdigit() else 0,
+                 section_title=row.get("section_title", ""), paragraph_id=row.get("paragraph_id", ""),
+                 speaker=row.get("speaker", ""), prompt=row.get("prompt", ""), evidence=row.get("evidence", ""))
