@@ -263,20 +263,30 @@ def build(
 
 @app.command("import-text")
 def import_text(
-    article: Annotated[Path, typer.Argument(help="A Markdown-ish article: bold lines are headings, `Name：` starts a speaker's paragraph.")],
+    article: Annotated[Path, typer.Argument(help="The article in Markdown: `#` headings or bold lines start sections, `名字：` starts a speaker's paragraph.")],
     source_id: Annotated[str, typer.Option("--id", help="The new source's id (lowercase letters, digits, hyphens).")],
-    speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels, narrator.")],
+    speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels (e.g. [黄仁勋, A, 答]), narrator.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft source.yaml.")] = Path("source.yaml"),
+    title: Annotated[Optional[str], typer.Option("--title", help="Title (default: front matter, `标题:` or the first `# ` heading).")] = None,
+    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:` or `来源:`).")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Publication date YYYY-MM-DD (default: front matter or `发布时间:`).")] = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="The article's address (default: front matter or `原文链接:`).")] = None,
+    genre: Annotated[Optional[str], typer.Option("--genre", help="访谈, 演讲, 对话 or 文章 (written to source.yaml as `genre:`).")] = None,
 ) -> None:
-    """Draft a source.yaml from an article, to start a new source; review it before adding items.
+    """Draft a source.yaml from a Markdown article, to start a new source; review it before adding items.
 
-    Example: quizgen import-text article.md --id my-source --speakers speakers.yaml -o content/my-source/source.yaml
+    Prints one line for everything it left out of the text (cover images, datelines, code blocks, tables…).
+
+    Example: quizgen import-text talk.md --id my-talk --speakers speakers.yaml --genre 演讲 -o content/my-talk/source.yaml
     """
     from .pipeline import import_article
 
     with _errors():
-        sections, paragraphs = import_article(article, source_id=source_id, speakers_file=speakers, out=out)
-        print(f"wrote {out}: {sections} sections, {paragraphs} paragraphs; review it, then run `quizgen check`")
+        done = import_article(article, source_id=source_id, speakers_file=speakers, out=out, title=title, outlet=outlet,
+                              date=date, url=url, genre=genre)
+        for line in done.skipped:
+            print(f"skipped {line}")
+        print(f"wrote {out}: {done.sections} sections, {done.paragraphs} paragraphs; review it, then run `quizgen check`")
 
 
 def main() -> None:
