@@ -52,7 +52,7 @@ _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _WHOLE_BOLD = re.compile(r"^(?:\*\*(?P<a>[^*]+)\*\*|__(?P<b>[^_]+)__)$")
 _IMAGE_ONLY = re.compile(r"^(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
-_DATELINE = re.compile(r"(?:报道|讯|消息|出品|原创|编译|编辑|整理|发自\S*)$")
+_DATELINE = re.compile(r"(?:报道|专访|特稿|讯|消息|出品|原创|编译|编辑|整理|发自\S*)$")
 _BYLINE = re.compile(r"编辑部|编辑|作者|记者|撰文|^文\s*[/｜|]|译者|整理|校对|责编")
 _BOLD_LABEL = re.compile(r"^(?:\*\*|__)\s*(?P<label>[^*_：:\s][^*_：:]{0,15}?)\s*(?:[：:]\s*(?:\*\*|__)|(?:\*\*|__)\s*[：:])")
 _PLAIN_LABEL = re.compile(r"^(?P<label>[^\s：:，。！？、,.!?（）()「」“”\"'*_#>\[\]]{1,8})\s*[：:]")
@@ -292,7 +292,8 @@ class _Splitter:
         self.in_body = True
         self.sections.append({"id": f"s{len(self.sections):02d}", "title": title, "paragraphs": []})
         self.section_lines.append(no)
-        self.speaker = self.default
+        # the speaker carries on across a heading: a talk's sections are all the speaker's, an interview's next
+        # section starts with a label anyway
 
     def block(self, para: str, no: int) -> None:
         if m := _REFERENCE.match(para):
@@ -334,6 +335,9 @@ class _Splitter:
                     self.plain_labels[label] += 1
                     self.plain_label_line.setdefault(label, no)
         text = clean_inline(para)
+        if (link := _LINK.fullmatch(para.strip())) and link.group("text").strip() == text:
+            self.skip(no, f"link {text!r}: a link on its own is not part of the text")
+            return
         if not text:
             self.skip(no, "a speaker label with no words after it")
             return
@@ -374,10 +378,9 @@ class _Splitter:
         found = {fld: self.meta.get(fld, ("", None))[1] for fld in data}
         if data["date"]:
             iso = parse_date(str(data["date"]))
-            if iso is None:
-                self.problem(found["date"] if "date" not in self.given else None, "date",
-                             f"{data['date']!r} is not a date; write it as YYYY-MM-DD" + ("" if "date" in self.given else " or pass --date"))
-            else:
+            if iso is None and "date" not in self.given:  # a bad --date is the caller's option error
+                self.problem(found["date"], "date", f"{data['date']!r} is not a date; write it as YYYY-MM-DD or pass --date")
+            elif iso is not None:
                 data["date"] = iso
         hints = {
             "title": "add a `# 标题` line or `title:` front matter, or pass --title",
@@ -390,6 +393,7 @@ class _Splitter:
                 self.problem(None, fld, f"not found in the article; {hint}")
         data["sections"] = sections
         self.draft.data = data
+        self.draft.skipped.sort(key=lambda s: int(m.group(1)) if (m := re.match(r"line (\d+):", s)) else 0)
         return self.draft
 
 
