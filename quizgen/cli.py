@@ -90,6 +90,8 @@ def check(
 
     with _errors():
         plan = plan_all(content, templates, decks)
+        for warning in plan.content.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"ok: {len(plan.content.sources)} source(s), {len(plan.content.items())} items, "
               f"{len(plan.templates)} question templates, {len(plan.sets)} recipes")
         print(f"    {plan.questions} questions can be generated")
