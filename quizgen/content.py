@@ -187,7 +187,7 @@ def load_content(content_dir: Path) -> Content:
             continue
         sources[loaded.id] = loaded
     out.raise_if_any()
-    return Content(root=content_dir, tags=tags, sources=sources, warnings=tuple(out.warnings))
+    return Content(root=content_dir, tags=tags, sources=sources, warnings=tuple(sorted(set(out.warnings))))
 
 
 def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSource | None:
@@ -272,7 +272,6 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             speaker_id = item.speaker or para.speaker
             if speaker_id not in speakers:
                 out.add(path, where("speaker"), "speaker", f"item {item.id}: {unknown('speaker', speaker_id, list(speakers))}")
-                continue
             for t_index, tag in enumerate(item.tags):
                 if tag not in tags:
                     out.add(path, raw["tags"].item_lines[t_index] if isinstance(raw.get("tags"), LineList) else where("tags"), "tags", f"item {item.id}: unknown tag {tag!r}; {did_you_mean(tag, tags)}add it to tags.yaml or use a listed one")
@@ -285,6 +284,8 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
                     out.add(path, where(fld), fld, f"item {item.id}: {span_hint(span, para.id, texts)}")
             if isinstance(item, Fact) and item.value is not None and (msg := value_mismatch(item.value, item.answer)):
                 out.add(path, where("value"), "value", f"item {item.id}: {msg}")
+            if speaker_id not in speakers:
+                continue
             items.append(BankItem(item=item, source_id=source.id, section=section, speaker=speakers[speaker_id], paragraph=para,
                                   position=(pindex, idx), file=rel(path), line=line))
     items.sort(key=lambda it: (it.position, it.id))
