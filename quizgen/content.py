@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .dataio import LineDict, LineList, line_of, load_toml, load_yaml, toml_key_line
+from .dataio import LineDict, LineList, line_of, load_toml, load_yaml, read_text, toml_key_line
 from .errors import ContentError, Problem, QuizgenError, rel
 from .hints import did_you_mean, span_hint, unknown, value_mismatch
 from .models import (
@@ -202,7 +202,12 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
         return None
     _check_source(source, data, path, out)
     userdict = folder / "userdict.txt"
-    if not userdict.exists():
+    if userdict.exists():
+        try:
+            read_text(userdict)  # jieba reads it as UTF-8 and stops the build otherwise
+        except QuizgenError as exc:
+            out.catch(exc)
+    else:
         out.warn(userdict, None, "userdict", "not found; without it jieba may cut names and terms in half in cloze blanks (see README, Adding a source)")
     _compare_article(source, folder, out)
     items = _load_bank(source, folder, tags, out)
@@ -317,7 +322,6 @@ def _salvage_bank(data: Any) -> tuple[BankFile, tuple[int, ...]] | None:
 
 def _compare_article(source: Source, folder: Path, out: Collector) -> None:
     """article.md is the record of the source: re-split it and warn when the words of source.yaml differ from it."""
-    from .dataio import read_text  # noqa: PLC0415
     from .importer import split_article  # noqa: PLC0415
 
     article = folder / "article.md"

@@ -102,7 +102,16 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
     from .errors import QuizgenError  # noqa: PLC0415
     from .generate import Generator, build_set  # noqa: PLC0415 - jieba only for commands that generate
 
-    content, templates, recipes = check_all(content_dir, templates_dir, decks_dir)
+    from .content import Collector  # noqa: PLC0415
+    from .preflight import preflight  # noqa: PLC0415
+
+    found = Collector()
+    try:
+        content, templates, recipes = check_all(content_dir, templates_dir, decks_dir)
+    except QuizgenError as exc:
+        found.catch(exc)
+    preflight(templates_dir, decks_dir, found)  # what the build needs besides the content: all problems in one report
+    found.raise_if_any()
     gen = Generator(content, templates)
     questions = gen.questions()
     gen.problems.raise_if_any()
@@ -113,6 +122,14 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
             sets.append((loaded, build_set(content, templates, loaded.recipe, recipe_path=loaded.path, questions=questions)))
         except QuizgenError as exc:
             out.catch(exc)
+    for loaded, qset in sets:
+        if "quiz" in loaded.recipe.formats:
+            from .render import plan_versions  # noqa: PLC0415
+
+            try:
+                plan_versions(qset, versions=qset.versions, seed=qset.seed)
+            except QuizgenError as exc:
+                out.catch(exc)
     out.raise_if_any()
     return Plan(content=content, templates=templates, sets=sets, questions=len(questions))
 
