@@ -97,18 +97,21 @@ def check(
         print(f"    {plan.questions} questions can be generated")
 
 
+SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="Only this source id (repeatable; default: all).")]
+
+
 @app.command()
-def stats(content: ContentOpt = Path("content")) -> None:
+def stats(content: ContentOpt = Path("content"), source: SourceOpt = None) -> None:
     """Show a table per section: paragraphs, facts, arguments, quotes, terms, uncovered paragraphs.
 
-    Example: quizgen stats
+    Example: quizgen stats --source bg2-huang-2024
     """
     from .content import load_content
     from .report import section_stats
     from .tables import stats_table
 
     with _errors():
-        stats_table(section_stats(load_content(content)))
+        stats_table(section_stats(load_content(content), tuple(source or ())))
 
 
 @app.command()
@@ -116,10 +119,11 @@ def suggest(
     content: ContentOpt = Path("content"),
     section: Annotated[Optional[str], typer.Option("--section", help="Only this section's paragraphs.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, max=30, help="Keywords to extract per paragraph.")] = 8,
+    source: SourceOpt = None,
 ) -> None:
     """List, per paragraph, key terms (jieba TF-IDF) and numbers that no bank item covers yet.
 
-    Example: quizgen suggest --section moat --top 5
+    Example: quizgen suggest --source bg2-huang-2024 --section moat --top 5
     """
     from .content import load_content
     from .report import suggestions
@@ -128,7 +132,7 @@ def suggest(
     with _errors():
         loaded = load_content(content)
         seg = Segmenter([s.userdict for s in loaded.sources.values() if s.userdict])
-        rows = suggestions(loaded, seg, top=top, section=section)
+        rows = suggestions(loaded, seg, top=top, section=section, sources=tuple(source or ()))
         seg.save()
         for row in rows:
             print(f"{row.source_id} {row.paragraph_id} [{row.section_id}, {row.speaker}]")
@@ -161,7 +165,7 @@ def generate(
     count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many questions (0: all that match).")] = 20,
     per_item: Annotated[int, typer.Option("--per-item", min=0, help="At most this many questions per bank item (0: no limit).")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same bank, options and seed give the same set.")] = 0,
-    title: Annotated[str, typer.Option("--title", help="Title of the deck or quiz.")] = "黄仁勋 BG2 访谈：练习",
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the deck or quiz (default: the source's title + ：练习).")] = None,
     versions: Annotated[int, typer.Option("--versions", min=1, max=500, help="Default number of quiz versions for this set.")] = 1,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),

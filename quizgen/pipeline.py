@@ -58,10 +58,13 @@ def _set_for(content: Content, templates: dict[str, QuestionTemplate], recipe: R
     return build_set(content, templates, recipe, recipe_path=path)
 
 
-def generate_set(paths: Paths, *, title: str, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
+def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
     """A new question set from the bank with the CLI's filters."""
     content = load_content(paths.content)
     templates = load_templates(paths.templates)
+    if title is None:  # worded from the sources asked for, never a hard-coded name
+        chosen = [content.sources[s].source.title for s in sources if s in content.sources] or [s.source.title for s in content.sources.values()]
+        title = f"{chosen[0]}：练习" if len(chosen) == 1 else "练习"
     try:
         recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), sections=filters.sections,
                         tags=filters.tags, speakers=filters.speakers, types=filters.types, templates=filters.templates, count=filters.count,

@@ -7,15 +7,17 @@ import shutil
 
 import pytest
 
-from conftest import BROKEN, REPO, SECOND_CONTENT, SECOND_DECKS, Workspace, assert_problems, delete_line, insert_after, invoke, line_of, replace_once
+from conftest import BROKEN, PROJECT, REPO, SHIPPED_ID, SECOND_CONTENT, SECOND_DECKS, Workspace, assert_problems, delete_line, insert_after, invoke, line_of, replace_once
 
 
 def test_shipped_bank_passes_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(PROJECT)
     result = invoke("check")
     assert result.stderr == ""
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("ok: 1 source(s), ")
+    sources = len(list((PROJECT / "content").glob("*/source.yaml")))
+    assert (PROJECT / "content" / SHIPPED_ID / "source.yaml").exists()
+    assert result.stdout.startswith(f"ok: {sources} source(s), ")
 
 
 def test_second_source_passes_check(monkeypatch: pytest.MonkeyPatch) -> None:
