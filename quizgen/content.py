@@ -209,7 +209,9 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
             out.catch(exc)
     else:
         out.warn(userdict, None, "userdict", "not found; without it jieba may cut names and terms in half in cloze blanks (see README, Adding a source)")
-    _compare_article(source, folder, out)
+    from .importer import compare_with_article  # noqa: PLC0415
+
+    out.warnings.extend(compare_with_article(source, folder))
     items = _load_bank(source, folder, tags, out)
     return LoadedSource(source=source, dir=folder, userdict=userdict if userdict.exists() else None, items=tuple(items))
 
@@ -318,46 +320,6 @@ def _salvage_bank(data: Any) -> tuple[BankFile, tuple[int, ...]] | None:
     except ValidationError:
         bank = BankFile(items=tuple(good.values()))
     return bank, tuple(good)  # with where each surviving item sits in the file
-
-
-def _compare_article(source: Source, folder: Path, out: Collector) -> None:
-    """article.md is the record of the source: re-split it and warn when the words of source.yaml differ from it."""
-    from .importer import split_article  # noqa: PLC0415
-
-    article = folder / "article.md"
-    if not article.exists():
-        out.warn(article, None, "article", "not found; keep the published article beside source.yaml so its split can be re-checked")
-        return
-    try:
-        text = read_text(article)
-    except QuizgenError as exc:
-        out.warnings.extend(exc.problems)
-        return
-    speakers = [s.model_dump() for s in source.speakers]
-    default = next((s.id for s in source.speakers if s.narrator), source.speakers[0].id)
-    draft = split_article(text, file=rel(article), speakers=speakers, default_speaker=default)
-    drafted = [(p["text"], draft.lines.get(p["id"])) for s in draft.data["sections"] for p in s["paragraphs"]]
-    shipped = [p for s in source.sections for p in s.paragraphs]
-    squash = lambda t: "".join(t.split())  # noqa: E731 - paragraph splits and line wraps may differ, the words may not
-    mine, theirs = "".join(squash(p.text) for p in shipped), "".join(squash(t) for t, _ in drafted)
-    if mine == theirs:
-        return
-    at = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b), min(len(mine), len(theirs)))
-    pos = 0
-    for para in shipped:
-        pos += len(squash(para.text))
-        if pos > at:
-            break
-    pos2, line = 0, None
-    for t, ln in drafted:
-        pos2 += len(squash(t))
-        if pos2 > at:
-            line = ln
-            break
-    where = f"article.md line {line}" if line else "the end of article.md"
-    out.warn(folder / "source.yaml", None, "sections",
-             f"paragraph {para.id} differs from {where} (source.yaml has {mine[at:at + 10]!r}, the article {theirs[at:at + 10]!r}); "
-             "paragraph text must be the article's words: fix source.yaml, or article.md if it is not the published text")
 
 
 # --- question templates -----------------------------------------------------------------------

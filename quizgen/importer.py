@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -416,3 +417,42 @@ def assemble(draft: Draft, *, source_id: str, speakers: list[dict[str, Any]]) ->
     data = dict(draft.data)
     sections = data.pop("sections")
     return {"id": source_id, **{k: v for k, v in data.items() if k != "id"}, "speakers": speakers, "sections": sections}
+
+
+def compare_with_article(source: Any, folder: Path) -> list[Problem]:
+    """Warnings when article.md is missing, or when source.yaml's words differ from it re-split (the first place)."""
+    from .dataio import read_text  # noqa: PLC0415
+    from .errors import QuizgenError, rel  # noqa: PLC0415
+
+    article = folder / "article.md"
+    if not article.exists():
+        return [Problem(rel(article), None, "article", "not found; keep the published article beside source.yaml so its split can be re-checked")]
+    try:
+        text = read_text(article)
+    except QuizgenError as exc:
+        return list(exc.problems)
+    speakers = [s.model_dump() for s in source.speakers]
+    default = next((s.id for s in source.speakers if s.narrator), source.speakers[0].id)
+    draft = split_article(text, file=rel(article), speakers=speakers, default_speaker=default)
+    drafted = [(p["text"], draft.lines.get(p["id"])) for s in draft.data["sections"] for p in s["paragraphs"]]
+    shipped = [p for s in source.sections for p in s.paragraphs]
+    squash = lambda t: "".join(t.split())  # noqa: E731 - paragraph splits and line wraps may differ, the words may not
+    mine, theirs = "".join(squash(p.text) for p in shipped), "".join(squash(t) for t, _ in drafted)
+    if mine == theirs:
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b), min(len(mine), len(theirs)))
+    pos = 0
+    for para in shipped:
+        pos += len(squash(para.text))
+        if pos > at:
+            break
+    pos2, line = 0, None
+    for t, ln in drafted:
+        pos2 += len(squash(t))
+        if pos2 > at:
+            line = ln
+            break
+    where = f"article.md line {line}" if line else "the end of article.md"
+    return [Problem(rel(folder / "source.yaml"), None, "sections",
+             f"paragraph {para.id} differs from {where} (source.yaml has {mine[at:at + 10]!r}, the article {theirs[at:at + 10]!r}); "
+             "paragraph text must be the article's words: fix source.yaml, or article.md if it is not the published text")]
