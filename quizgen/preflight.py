@@ -299,11 +299,12 @@ def check_quiz_templates(templates_dir: Path, out: Collector) -> None:
         return
     qset = probe_set()
     try:
-        plan = plan_versions(qset, versions=2, seed=1)
-        for version in plan:
-            render_print(templates, qset, version, versions=2)
-            render_footer(templates, qset, version, versions=2)
-        render_interactive(templates, qset, plan[0])
+        for count in (1, 2):  # a single version and several take different branches (the "A 卷" labels)
+            plan = plan_versions(qset, versions=count, seed=1)
+            for version in plan:
+                render_print(templates, qset, version, versions=count)
+                render_footer(templates, qset, version, versions=count)
+            render_interactive(templates, qset, plan[0])
     except QuizgenError as exc:
         out.catch(exc)
     except Exception as exc:  # noqa: BLE001 - a template that compiles but fails on real data: name its file and line
