@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FIXTURES, assert_problems, invoke
 from quizgen.content import load_content
+from quizgen.importer import split_article
 
 TALK = FIXTURES / "talk_source"
 TALK_ID = "xiliu-chen-2025"
@@ -199,3 +202,18 @@ def test_genre_is_recorded(tmp_path: Path, genre: str) -> None:
     result, _ = _import(tmp_path, WRITEUP, WRITEUP_SPEAKERS, "--genre", genre)
     assert result.exit_code == 0, result.output
     assert re.search(rf"^#? ?genre: {genre}$", (tmp_path / "source.yaml").read_text(encoding="utf-8"), re.M)
+
+
+MARKDOWNISH = st.lists(st.sampled_from(list("#*_`[]()!<>|-:：\n \\1.甲乙Q") + [
+    "**甲：**", "## ", "```\n", "---\n", "  \n", "文章作者: ", "发布时间: 2024-13-40", "原文链接: http://x", "![a](b)", "[t](u)"]),
+    max_size=60).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=MARKDOWNISH)
+def test_any_text_splits_without_crashing(text: str) -> None:
+    """Whatever the article holds, the splitter returns a draft or problems, never an exception."""
+    speakers = [{"id": "a", "name": "甲", "role": "r", "labels": ["甲", "Q"]}, {"id": "b", "name": "乙", "role": "r", "labels": ["乙"]}]
+    draft = split_article(text, speakers=speakers, default_speaker="a")
+    assert all(p["text"] and p["speaker"] in ("a", "b") for s in draft.data["sections"] for p in s["paragraphs"])
+    assert all(problem.file == "article.md" for problem in draft.problems)
