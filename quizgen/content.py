@@ -213,6 +213,8 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
 
     out.warnings.extend(compare_with_article(source, folder))
     items = _load_bank(source, folder, tags, out)
+    if not any((folder / "bank").glob("*.yaml")):
+        out.warn(folder / "bank", None, "bank", "no bank files yet, so this source is in no deck; add bank/NN-<section-id>.yaml (see README, Adding a source)")
     return LoadedSource(source=source, dir=folder, userdict=userdict if userdict.exists() else None, items=tuple(items))
 
 

@@ -17,7 +17,7 @@ _CHINESE = re.compile(r"[零〇一二两俩三四五六七八九十百千万亿]
 
 def closest(name: str, choices: Iterable[str]) -> str | None:
     """The valid name a typo most likely meant, if any is close enough."""
-    matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.65)
     return matches[0] if matches else None
 
 
