@@ -202,6 +202,9 @@ def import_article(article: Path, *, source_id: str, speakers_file: Path, out: P
     assert draft is not None
     data = assemble(draft, source_id=source_id, speakers=speakers)
     genre_value = data.pop("genre", None)
+    if genre_value is not None and genre_value not in GENRES:  # from the front matter: --genre was checked above
+        problems.add(article, None, "genre", f"{genre_value!r} is not a genre; use one of {', '.join(GENRES)} (or pass --genre)")
+        problems.raise_if_any()
     try:
         Source.model_validate(data)
     except ValidationError as exc:

@@ -217,3 +217,9 @@ def test_any_text_splits_without_crashing(text: str) -> None:
     draft = split_article(text, speakers=speakers, default_speaker="a")
     assert all(p["text"] and p["speaker"] in ("a", "b") for s in draft.data["sections"] for p in s["paragraphs"])
     assert all(problem.file == "article.md" for problem in draft.problems)
+
+
+def test_front_matter_genre_must_be_known(tmp_path: Path) -> None:
+    article = "---\ntitle: 标题\noutlet: 某刊\ndate: 2025-01-02\nurl: https://example.com/x\ngenre: 播客\n---\n\n正文。\n"
+    result, _ = _import(tmp_path, article, WRITEUP_SPEAKERS)
+    assert_problems(result, f"{tmp_path / 'a.md'}: genre: '播客' is not a genre; use one of 访谈, 演讲, 对话, 文章 (or pass --genre)")
