@@ -213,7 +213,7 @@ def anki(
 
     with _errors():
         paths = _paths(content, templates, decks, out)
-        qset, set_file = resolve(target, paths)
+        qset, set_file = resolve(target, paths, formats=("anki",))
         apkg = paths.out_dir(qset) / f"{qset.output}.apkg"
         built = write_deck(qset, templates_dir=templates, out_path=apkg, state_path=paths.state_for(qset, set_file))
         print(f"wrote {apkg} ({built.notes} notes)")
@@ -240,7 +240,7 @@ def quiz(
 
     with _errors():
         paths = _paths(content, templates, decks, out)
-        qset, _ = resolve(target, paths)
+        qset, _ = resolve(target, paths, formats=("quiz",))
         written = write_quiz(qset, templates_dir=templates, out_dir=paths.out_dir(qset),
                              versions=versions or qset.versions, seed=qset.seed if seed is None else seed,
                              interactive=interactive, pdf=pdf)

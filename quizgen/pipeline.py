@@ -40,16 +40,27 @@ def dump_set(qset: QuestionSet) -> str:
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
-def resolve(target: Path, paths: Paths) -> tuple[QuestionSet, Path | None]:
-    """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any)."""
+def resolve(target: Path, paths: Paths, *, formats: tuple[str, ...] = ("anki", "quiz")) -> tuple[QuestionSet, Path | None]:
+    """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any), with the templates
+    and note state the given output formats need checked first."""
+    from .content import Collector  # noqa: PLC0415
+    from .preflight import check_state_file, preflight  # noqa: PLC0415
+
+    if target.suffix not in (".toml", ".yaml", ".yml"):
+        raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
+    found = Collector()
+    preflight(paths.templates, paths.decks, found, formats=formats)
     if target.suffix == ".toml":
         content = load_content(paths.content)
         templates = load_templates(paths.templates)
         recipe = load_recipe(target, content, templates).recipe
+        found.raise_if_any()
         return _set_for(content, templates, recipe, target), None
-    if target.suffix in (".yaml", ".yml"):
-        return load_set_file(target), target
-    raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
+    qset = load_set_file(target)
+    if "anki" in formats:
+        check_state_file(paths.state_for(qset, target), found)
+    found.raise_if_any()
+    return qset, target
 
 
 def _set_for(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, path: Path | None = None) -> QuestionSet:

@@ -24,13 +24,15 @@ SPECIAL_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardF
 _MUSTACHE = re.compile(r"\{\{(.*?)\}\}", re.S)
 
 
-def preflight(templates_dir: Path, decks_dir: Path, out: Collector) -> None:
-    """Every check below, all problems into `out`."""
+def preflight(templates_dir: Path, decks_dir: Path, out: Collector, *, formats: tuple[str, ...] = ("anki", "quiz")) -> None:
+    """Every check below (for the output formats asked for), all problems into `out`."""
     check_prompts(templates_dir, out)
-    check_notetypes(templates_dir, out)
-    check_css(templates_dir / "anki" / "cards.css", out)
-    check_quiz_templates(templates_dir, out)
-    check_state_files(decks_dir / "state", out)
+    if "anki" in formats:
+        check_notetypes(templates_dir, out)
+        check_css(templates_dir / "anki" / "cards.css", out)
+        check_state_files(decks_dir / "state", out)
+    if "quiz" in formats:
+        check_quiz_templates(templates_dir, out)
 
 
 # --- question templates: their prompts are format strings -------------------------------------
@@ -281,7 +283,8 @@ def check_quiz_templates(templates_dir: Path, out: Collector) -> None:
 
     folder = templates_dir / "quiz"
     if not folder.is_dir():
-        out.add(folder, None, "templates", "folder not found; the quiz templates live in templates/quiz/")
+        out.add(folder, None, "templates", "folder not found; the quiz templates (print.html.j2, interactive.html.j2, base.html.j2, "
+                "macros.html.j2, pdf-footer.html.j2 and their CSS and script) live in templates/quiz/")
         return
     templates = Templates(templates_dir)
     before = len(out.problems)
@@ -333,26 +336,33 @@ def check_state_files(folder: Path, out: Collector) -> None:
     if not folder.is_dir():
         return
     for path in sorted(folder.glob("*.json")):
-        try:
-            text = read_text(path)
-        except QuizgenError as exc:
-            out.catch(exc)
-            continue
-        fix = "restore it with git (`git checkout -- FILE`) or delete it: the next build then updates every note once"
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            out.add(path, getattr(exc, "lineno", None), "notes", f"not valid JSON ({getattr(exc, 'msg', exc)}); {fix}".replace("FILE", rel(path)))
-            continue
-        notes = data.get("notes") if isinstance(data, dict) else None
-        if not isinstance(notes, dict):
-            out.add(path, 1, "notes", f"expected an object with `notes`; {fix}".replace("FILE", rel(path)))
-            continue
-        for guid, entry in notes.items():
-            ok = isinstance(entry, dict) and isinstance(entry.get("hash"), str) and isinstance(entry.get("mod"), int) \
-                and not isinstance(entry.get("mod"), bool)
-            if not ok:
-                at = text.find(json.dumps(guid, ensure_ascii=False))
-                line = text.count("\n", 0, at) + 1 if at >= 0 else None
-                out.add(path, line, f"notes.{guid}", f"expected {{\"hash\": text, \"mod\": whole number}}; {fix}".replace("FILE", rel(path)))
-                break
+        check_state_file(path, out)
+
+
+def check_state_file(path: Path, out: Collector) -> None:
+    """One note-state file (absent is fine: the first build makes it)."""
+    if not path.exists() and not path.is_symlink():
+        return
+    try:
+        text = read_text(path)
+    except QuizgenError as exc:
+        out.catch(exc)
+        return
+    fix = f"restore it with git (`git checkout -- {rel(path)}`) or delete it: the next build then updates every note once"
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        out.add(path, getattr(exc, "lineno", None), "notes", f"not valid JSON ({getattr(exc, 'msg', exc)}); {fix}")
+        return
+    notes = data.get("notes") if isinstance(data, dict) else None
+    if not isinstance(notes, dict):
+        out.add(path, 1, "notes", f"expected an object with `notes`; {fix}")
+        return
+    for guid, entry in notes.items():
+        ok = isinstance(entry, dict) and isinstance(entry.get("hash"), str) and isinstance(entry.get("mod"), int) \
+            and not isinstance(entry.get("mod"), bool)
+        if not ok:
+            at = text.find(json.dumps(guid, ensure_ascii=False))
+            line = text.count("\n", 0, at) + 1 if at >= 0 else None
+            out.add(path, line, f"notes.{guid}", f"expected {{\"hash\": text, \"mod\": whole number}}; {fix}")
+            return

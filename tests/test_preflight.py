@@ -121,3 +121,20 @@ def test_bad_prompt_in_a_question_template(proj: Path, jieba_cache: dict[str, st
              f"templates/questions/terms.yaml:{line}: templates.0.prompt: unknown placeholder {{defintion}}; did you mean 'definition'? "
              "use a field of the term: definition, evidence, explanation, id, kind, paragraph, reverse, section_title, speaker, "
              "speaker_name, tags, term")
+
+
+def test_quiz_and_anki_commands_check_what_they_render(proj: Path, jieba_cache: dict[str, str]) -> None:
+    """`quizgen quiz` and `quizgen anki` run the same checks for their format: no "internal error" there either."""
+    path = proj / "templates/quiz/print.html.j2"
+    line = replace_once(path, '<article class="page exam" data-version="{{ version.label }}">',
+                        '<article class="page exam" data-version="{{ version.label + 1 }}">')
+    result = invoke("quiz", "decks/second.toml", *ARGS, "--out", "out", env=jieba_cache)
+    assert_problems(result, f"templates/quiz/print.html.j2:{line}: template: fails when rendering a question "
+                            '(TypeError: can only concatenate str (not "int") to str); fix the template')
+    assert not (proj / "out").exists()
+    result = invoke("generate", "--content", "content", "--templates", "templates", "--count", "3", "-o", "sets/s.yaml", env=jieba_cache)
+    assert result.exit_code == 0, result.output
+    (proj / "sets/s.notes.json").write_text('{"notes": {"g": {"hash": "h", "mod": null}}}\n', encoding="utf-8")
+    result = invoke("anki", "sets/s.yaml", "--templates", "templates", "--decks", "decks", "--out", "out", env=jieba_cache)
+    assert_problems(result, 'sets/s.notes.json:1: notes.g: expected {"hash": text, "mod": whole number}; restore it with git '
+                            "(`git checkout -- sets/s.notes.json`) or delete it: the next build then updates every note once")
