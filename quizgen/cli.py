@@ -90,23 +90,28 @@ def check(
 
     with _errors():
         plan = plan_all(content, templates, decks)
+        for warning in plan.content.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"ok: {len(plan.content.sources)} source(s), {len(plan.content.items())} items, "
               f"{len(plan.templates)} question templates, {len(plan.sets)} recipes")
         print(f"    {plan.questions} questions can be generated")
 
 
+SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="Only this source id (repeatable; default: all).")]
+
+
 @app.command()
-def stats(content: ContentOpt = Path("content")) -> None:
+def stats(content: ContentOpt = Path("content"), source: SourceOpt = None) -> None:
     """Show a table per section: paragraphs, facts, arguments, quotes, terms, uncovered paragraphs.
 
-    Example: quizgen stats
+    Example: quizgen stats --source bg2-huang-2024
     """
     from .content import load_content
     from .report import section_stats
     from .tables import stats_table
 
     with _errors():
-        stats_table(section_stats(load_content(content)))
+        stats_table(section_stats(load_content(content), tuple(source or ())))
 
 
 @app.command()
@@ -114,10 +119,11 @@ def suggest(
     content: ContentOpt = Path("content"),
     section: Annotated[Optional[str], typer.Option("--section", help="Only this section's paragraphs.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, max=30, help="Keywords to extract per paragraph.")] = 8,
+    source: SourceOpt = None,
 ) -> None:
     """List, per paragraph, key terms (jieba TF-IDF) and numbers that no bank item covers yet.
 
-    Example: quizgen suggest --section moat --top 5
+    Example: quizgen suggest --source bg2-huang-2024 --section moat --top 5
     """
     from .content import load_content
     from .report import suggestions
@@ -126,7 +132,7 @@ def suggest(
     with _errors():
         loaded = load_content(content)
         seg = Segmenter([s.userdict for s in loaded.sources.values() if s.userdict])
-        rows = suggestions(loaded, seg, top=top, section=section)
+        rows = suggestions(loaded, seg, top=top, section=section, sources=tuple(source or ()))
         seg.save()
         for row in rows:
             print(f"{row.source_id} {row.paragraph_id} [{row.section_id}, {row.speaker}]")
@@ -159,7 +165,7 @@ def generate(
     count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many questions (0: all that match).")] = 20,
     per_item: Annotated[int, typer.Option("--per-item", min=0, help="At most this many questions per bank item (0: no limit).")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same bank, options and seed give the same set.")] = 0,
-    title: Annotated[str, typer.Option("--title", help="Title of the deck or quiz.")] = "黄仁勋 BG2 访谈：练习",
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the deck or quiz (default: the source's title + ：练习).")] = None,
     versions: Annotated[int, typer.Option("--versions", min=1, max=500, help="Default number of quiz versions for this set.")] = 1,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
@@ -207,7 +213,7 @@ def anki(
 
     with _errors():
         paths = _paths(content, templates, decks, out)
-        qset, set_file = resolve(target, paths)
+        qset, set_file = resolve(target, paths, formats=("anki",))
         apkg = paths.out_dir(qset) / f"{qset.output}.apkg"
         built = write_deck(qset, templates_dir=templates, out_path=apkg, state_path=paths.state_for(qset, set_file))
         print(f"wrote {apkg} ({built.notes} notes)")
@@ -234,7 +240,7 @@ def quiz(
 
     with _errors():
         paths = _paths(content, templates, decks, out)
-        qset, _ = resolve(target, paths)
+        qset, _ = resolve(target, paths, formats=("quiz",))
         written = write_quiz(qset, templates_dir=templates, out_dir=paths.out_dir(qset),
                              versions=versions or qset.versions, seed=qset.seed if seed is None else seed,
                              interactive=interactive, pdf=pdf)
@@ -263,20 +269,30 @@ def build(
 
 @app.command("import-text")
 def import_text(
-    article: Annotated[Path, typer.Argument(help="A Markdown-ish article: bold lines are headings, `Name：` starts a speaker's paragraph.")],
+    article: Annotated[Path, typer.Argument(help="The article in Markdown: `#` headings or bold lines start sections, `名字：` starts a speaker's paragraph.")],
     source_id: Annotated[str, typer.Option("--id", help="The new source's id (lowercase letters, digits, hyphens).")],
-    speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels, narrator.")],
+    speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels (e.g. [黄仁勋, A, 答]), narrator.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft source.yaml.")] = Path("source.yaml"),
+    title: Annotated[Optional[str], typer.Option("--title", help="Title (default: front matter, `标题:` or the first `# ` heading).")] = None,
+    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:` or `来源:`).")] = None,
+    date: Annotated[Optional[str], typer.Option("--date", help="Publication date YYYY-MM-DD (default: front matter or `发布时间:`).")] = None,
+    url: Annotated[Optional[str], typer.Option("--url", help="The article's address (default: front matter or `原文链接:`).")] = None,
+    genre: Annotated[Optional[str], typer.Option("--genre", help="访谈, 演讲, 对话 or 文章 (written to source.yaml as `genre:`).")] = None,
 ) -> None:
-    """Draft a source.yaml from an article, to start a new source; review it before adding items.
+    """Draft a source.yaml from a Markdown article, to start a new source; review it before adding items.
 
-    Example: quizgen import-text article.md --id my-source --speakers speakers.yaml -o content/my-source/source.yaml
+    Prints one line for everything it left out of the text (cover images, datelines, code blocks, tables…).
+
+    Example: quizgen import-text talk.md --id my-talk --speakers speakers.yaml --genre 演讲 -o content/my-talk/source.yaml
     """
     from .pipeline import import_article
 
     with _errors():
-        sections, paragraphs = import_article(article, source_id=source_id, speakers_file=speakers, out=out)
-        print(f"wrote {out}: {sections} sections, {paragraphs} paragraphs; review it, then run `quizgen check`")
+        done = import_article(article, source_id=source_id, speakers_file=speakers, out=out, title=title, outlet=outlet,
+                              date=date, url=url, genre=genre)
+        for line in done.skipped:
+            print(f"skipped {line}")
+        print(f"wrote {out}: {done.sections} sections, {done.paragraphs} paragraphs; review it, then run `quizgen check`")
 
 
 # --- issue 12: learn from the learner's Anki collection (quizgen/learner/) ---------------------

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .dataio import LineDict, LineList, line_of, load_toml, load_yaml, toml_key_line
+from .dataio import LineDict, LineList, line_of, load_toml, load_yaml, read_text, toml_key_line
 from .errors import ContentError, Problem, QuizgenError, rel
+from .hints import did_you_mean, span_hint, unknown, value_mismatch
 from .models import (
     Argument,
     BankFile,
@@ -75,6 +76,8 @@ class Content:
     root: Path
     tags: dict[str, str]
     sources: dict[str, LoadedSource]
+    warnings: tuple[Problem, ...] = ()
+    """Things `check` prints but that do not stop a build (a missing article.md or userdict.txt, ...)."""
 
     def items(self, source_ids: Iterable[str] | None = None) -> list[BankItem]:
         """Bank items of the given sources (all by default), in interview order."""
@@ -87,6 +90,10 @@ class Collector:
     """Gathers problems so one run reports all of them."""
 
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, file: Path | str, line: int | None, fld: str, message: str) -> None:
+        self.warnings.append(Problem(rel(file) if isinstance(file, Path) else file, line, fld, message))
 
     def add(self, file: Path | str, line: int | None, fld: str, message: str) -> None:
         self.problems.append(Problem(rel(file) if isinstance(file, Path) else file, line, fld, message))
@@ -117,17 +124,26 @@ def _validate(model: type[M], data: Any, path: Path, out: Collector) -> M | None
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
-            out.add(path, line_of(data, loc), _loc_field(loc), pydantic_message(err))
+            out.add(path, line_of(data, loc), _loc_field(loc), pydantic_message(err, _fields_at(model, loc)))
         return None
 
 
-def pydantic_message(err: Any) -> str:
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names valid where an error's location points (to suggest the closest one for a typo)."""
+    from .hints import models_at  # noqa: PLC0415
+
+    return models_at(model, loc)
+
+
+def pydantic_message(err: Any, fields: list[str] | None = None) -> str:
     """One pydantic error as a curator-facing message that says what to do."""
     kind = err["type"]
     if kind == "missing":
         return "required field is missing; add it"
     if kind == "extra_forbidden":
-        return "unknown field; remove it or fix its spelling"
+        name = str(err["loc"][-1]) if err.get("loc") else ""
+        hint = did_you_mean(name, fields or [])
+        return f"unknown field; {hint}otherwise remove it" if hint else "unknown field; remove it or fix its spelling"
     if kind == "string_type":
         return f"expected text, got {err.get('input')!r}; put it in quotes"
     if kind == "union_tag_invalid" and isinstance(err.get("input"), dict):
@@ -171,7 +187,7 @@ def load_content(content_dir: Path) -> Content:
             continue
         sources[loaded.id] = loaded
     out.raise_if_any()
-    return Content(root=content_dir, tags=tags, sources=sources)
+    return Content(root=content_dir, tags=tags, sources=sources, warnings=tuple(sorted(set(out.warnings))))
 
 
 def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSource | None:
@@ -186,7 +202,19 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
         return None
     _check_source(source, data, path, out)
     userdict = folder / "userdict.txt"
+    if userdict.exists():
+        try:
+            read_text(userdict)  # jieba reads it as UTF-8 and stops the build otherwise
+        except QuizgenError as exc:
+            out.catch(exc)
+    else:
+        out.warn(userdict, None, "userdict", "not found; without it jieba may cut names and terms in half in cloze blanks (see README, Adding a source)")
+    from .importer import compare_with_article  # noqa: PLC0415
+
+    out.warnings.extend(compare_with_article(source, folder))
     items = _load_bank(source, folder, tags, out)
+    if not any((folder / "bank").glob("*.yaml")):
+        out.warn(folder / "bank", None, "bank", "no bank files yet, so this source is in no deck; add bank/NN-<section-id>.yaml (see README, Adding a source)")
     return LoadedSource(source=source, dir=folder, userdict=userdict if userdict.exists() else None, items=tuple(items))
 
 
@@ -205,7 +233,7 @@ def _check_source(source: Source, data: LineDict, path: Path, out: Collector) ->
                 out.add(path, pdata.key_lines.get("id"), f"sections.{si}.paragraphs.{pi}.id", f"duplicate paragraph id {para.id!r}")
             seen_paras.add(para.id)
             if para.speaker not in speakers:
-                out.add(path, pdata.key_lines.get("speaker"), f"sections.{si}.paragraphs.{pi}.speaker", f"unknown speaker {para.speaker!r}; use one of {', '.join(sorted(speakers))}")
+                out.add(path, pdata.key_lines.get("speaker"), f"sections.{si}.paragraphs.{pi}.speaker", unknown("speaker", para.speaker, sorted(speakers)))
 
 
 def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collector) -> list[BankItem]:
@@ -220,14 +248,20 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
         except QuizgenError as exc:
             out.catch(exc)
             continue
-        if data is None:
+        if data is None or (isinstance(data, dict) and not data.get("items")):
+            out.add(path, getattr(data, "key_lines", {}).get("items", 1), "items",
+                    "no items: this file would add nothing to any deck; add items (see README, Adding a source) or delete the file")
             continue
         bank = _validate(BankFile, data, path, out)
+        indexes: tuple[int, ...] | None = None
         if bank is None:
-            continue
+            salvaged = _salvage_bank(data)  # its errors are reported: go on checking the items that did validate
+            if salvaged is None:
+                continue
+            bank, indexes = salvaged
         if bank.section and bank.section not in sections:
-            out.add(path, data.key_lines.get("section"), "section", f"unknown section {bank.section!r}; use one of {', '.join(sections)}")
-        for idx, item in enumerate(bank.items):
+            out.add(path, data.key_lines.get("section"), "section", unknown("section", bank.section, list(sections)))
+        for idx, item in zip(indexes if indexes is not None else range(len(bank.items)), bank.items):
             raw: LineDict = data["items"][idx]
             line = raw.line
 
@@ -246,21 +280,48 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
                 out.add(path, where("paragraph"), "paragraph", f"item {item.id}: paragraph {item.paragraph} is in section {section.id!r}, not in this file's section {bank.section!r}")
             speaker_id = item.speaker or para.speaker
             if speaker_id not in speakers:
-                out.add(path, where("speaker"), "speaker", f"item {item.id}: unknown speaker {speaker_id!r}; use one of {', '.join(speakers)}")
-                continue
+                out.add(path, where("speaker"), "speaker", f"item {item.id}: {unknown('speaker', speaker_id, list(speakers))}")
             for t_index, tag in enumerate(item.tags):
                 if tag not in tags:
-                    out.add(path, raw["tags"].item_lines[t_index] if isinstance(raw.get("tags"), LineList) else where("tags"), "tags", f"item {item.id}: unknown tag {tag!r}; add it to tags.yaml or use a listed one")
+                    out.add(path, raw["tags"].item_lines[t_index] if isinstance(raw.get("tags"), LineList) else where("tags"), "tags", f"item {item.id}: unknown tag {tag!r}; {did_you_mean(tag, tags)}add it to tags.yaml or use a listed one")
             spans = [("evidence", item.evidence)] if item.evidence else []
             if isinstance(item, Quote):
                 spans.append(("text", item.text))
             for fld, span in spans:
                 if span not in para.text:
-                    out.add(path, where(fld), fld, f"item {item.id}: not found verbatim in paragraph {para.id}; copy the span exactly from source.yaml")
+                    texts = {pid: p.text for pid, (_, p, _) in paragraphs.items()}
+                    out.add(path, where(fld), fld, f"item {item.id}: {span_hint(span, para.id, texts)}")
+            if isinstance(item, Fact) and item.value is not None and (msg := value_mismatch(item.value, item.answer)):
+                out.add(path, where("value"), "value", f"item {item.id}: {msg}")
+            if speaker_id not in speakers:
+                continue
             items.append(BankItem(item=item, source_id=source.id, section=section, speaker=speakers[speaker_id], paragraph=para,
                                   position=(pindex, idx), file=rel(path), line=line))
     items.sort(key=lambda it: (it.position, it.id))
     return items
+
+
+def _salvage_bank(data: Any) -> tuple[BankFile, tuple[int, ...]] | None:
+    """The items of a bank file that validate on their own (the others' errors were reported already)."""
+    from pydantic import TypeAdapter  # noqa: PLC0415
+
+    from .models import Item  # noqa: PLC0415
+
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        return None
+    adapter: TypeAdapter[Any] = TypeAdapter(Item)
+    good: dict[int, Any] = {}
+    for idx, raw in enumerate(data["items"]):
+        try:
+            good[idx] = adapter.validate_python(raw)
+        except ValidationError:
+            continue
+    section = data.get("section")
+    try:
+        bank = BankFile.model_validate({"section": section if isinstance(section, str) else None, "items": list(good.values())})
+    except ValidationError:
+        bank = BankFile(items=tuple(good.values()))
+    return bank, tuple(good)  # with where each surviving item sits in the file
 
 
 # --- question templates -----------------------------------------------------------------------
@@ -343,7 +404,7 @@ def check_recipe_names(recipe: Recipe, path: Path, text: str, content: Content, 
     for key, names, available, what in checks:
         for name in names:
             if name not in available:
-                out.add(path, toml_key_line(text, key), key, f"unknown {what} {name!r}; available: {', '.join(available) or 'none'}")
+                out.add(path, toml_key_line(text, key), key, f"unknown {what} {name!r}; {did_you_mean(name, available)}available: {', '.join(available) or 'none'}")
 
 
 def load_recipes(decks_dir: Path, content: Content | None, templates: dict[str, QuestionTemplate] | None = None) -> list[LoadedRecipe]:
@@ -353,14 +414,21 @@ def load_recipes(decks_dir: Path, content: Content | None, templates: dict[str, 
         raise ContentError(Problem(rel(decks_dir), None, "decks", "folder not found; pass --decks with the folder of recipes"))
     recipes: list[LoadedRecipe] = []
     outputs: dict[str, Path] = {}
+    deck_ids: dict[int, Path] = {}
     for path in sorted(decks_dir.glob("*.toml")):
         loaded = _load_recipe_into(path, content, out, templates)
         if loaded is None:
             continue
-        name = loaded.recipe.output
+        name, deck_id = loaded.recipe.output, loaded.recipe.deck_id
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
         if name in outputs:
-            out.add(path, None, "output", f"output name {name!r} is also used by {rel(outputs[name])}; outputs must be unique")
-        outputs[name] = path
+            out.add(path, toml_key_line(text, "output"), "output",
+                    f"output name {name!r} is also used by {rel(outputs[name])}; give each recipe its own output")
+        outputs.setdefault(name, path)
+        if deck_id and deck_id in deck_ids:
+            out.add(path, toml_key_line(text, "deck_id"), "deck_id",
+                    f"deck id {deck_id} is also used by {rel(deck_ids[deck_id])}; Anki would merge the two decks: pick another number")
+        deck_ids.setdefault(deck_id, path)
         recipes.append(loaded)
     out.raise_if_any()
     return recipes

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .content import BankItem, Content
+from .content import BankItem, Content, LoadedSource
 from .errors import Problem, SelectionError, rel
-from .text import Segmenter, numbers_in
+from .text import Segmenter, numbers_in, spaced_terms
 
 SUBSTANCE_CHARS = 30
 """Paragraphs shorter than this (greetings, one-line questions) need no item of their own."""
@@ -23,10 +23,20 @@ class SectionStats:
     uncovered: tuple[str, ...]
 
 
-def section_stats(content: Content) -> list[SectionStats]:
+def pick_sources(content: Content, names: tuple[str, ...] | list[str] = ()) -> list[LoadedSource]:
+    """The sources named by --source (all when none is named); an unknown name is an error with the closest one."""
+    from .hints import unknown  # noqa: PLC0415
+
+    bad = [n for n in names if n not in content.sources]
+    if bad:
+        raise SelectionError([Problem(rel(content.root), None, "--source", unknown("source", n, list(content.sources))) for n in bad])
+    return [content.sources[n] for n in dict.fromkeys(names)] if names else list(content.sources.values())
+
+
+def section_stats(content: Content, sources: tuple[str, ...] | list[str] = ()) -> list[SectionStats]:
     """Per section: paragraphs, items by kind, and substantial paragraphs no item cites."""
     rows: list[SectionStats] = []
-    for loaded in content.sources.values():
+    for loaded in pick_sources(content, sources):
         for section in loaded.source.sections:
             items = [it for it in loaded.items if it.section.id == section.id]
             cited = {it.paragraph.id for it in items}
@@ -60,14 +70,18 @@ class Suggestion:
     numbers: tuple[str, ...]
 
 
-def suggestions(content: Content, segmenter: Segmenter, *, top: int = 8, section: str | None = None) -> list[Suggestion]:
+def suggestions(content: Content, segmenter: Segmenter, *, top: int = 8, section: str | None = None,
+                sources: tuple[str, ...] | list[str] = ()) -> list[Suggestion]:
     """Per paragraph: key terms (TF-IDF) and numbers that no bank item mentions yet."""
-    known_sections = sorted({sec.id for loaded in content.sources.values() for sec in loaded.source.sections})
+    chosen = pick_sources(content, sources)
+    known_sections = sorted({sec.id for loaded in chosen for sec in loaded.source.sections})
     if section and section not in known_sections:
         raise SelectionError(Problem(rel(content.root), None, "section",
                                      f"unknown section {section!r}; available: {', '.join(known_sections) or 'none'}"))
     out: list[Suggestion] = []
-    for loaded in content.sources.values():
+    for loaded in chosen:
+        # jieba never keeps a space inside a word: user-dictionary terms with spaces (Tensor Core) are found whole here
+        phrases = spaced_terms([loaded.userdict] if loaded.userdict else [])
         covered: dict[str, str] = {}
         for it in loaded.items:
             covered[it.paragraph.id] = covered.get(it.paragraph.id, "") + "\n" + _item_text(it)
@@ -76,7 +90,9 @@ def suggestions(content: Content, segmenter: Segmenter, *, top: int = 8, section
                 continue
             for para in sec.paragraphs:
                 known = covered.get(para.id, "")
-                terms = tuple(t for t in segmenter.keywords(para.text, top=top) if t not in known)
+                whole = [p for p in phrases if p in para.text]
+                words = [t for t in segmenter.keywords(para.text, top=top) if not any(t in p for p in whole)]
+                terms = tuple(t for t in dict.fromkeys([*whole, *words]) if t not in known)[:top]
                 nums = tuple(n for n in dict.fromkeys(numbers_in(para.text)) if n not in known)
                 if terms or nums:
                     out.append(Suggestion(loaded.id, para.id, sec.id, para.speaker, terms, nums))

@@ -30,9 +30,10 @@ def stats_table(rows: list[SectionStats]) -> None:
     table.add_section()
     table.add_row("total", "", *map(str, totals))
     _console().print(table)
+    several = len({r.source_id for r in rows}) > 1  # section ids repeat across sources (every import has an intro)
     for r in rows:
         if r.uncovered:
-            print(f"uncovered in {r.section_id}: {', '.join(r.uncovered)}")
+            print(f"uncovered in {r.source_id + ' ' if several else ''}{r.section_id}: {', '.join(r.uncovered)}")
 
 
 def set_table(qset: "QuestionSet") -> None:

@@ -179,6 +179,23 @@ def is_content_word(word: str) -> bool:
     return not re.fullmatch(r"\d+(?:\.\d+)?", w)
 
 
+_USERDICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's own reading of a user-dictionary line
+
+
+def spaced_terms(userdicts: list[Path]) -> list[str]:
+    """User-dictionary terms that contain a space ("Tensor Core 30 nz" -> "Tensor Core"), longest first."""
+    terms: set[str] = set()
+    for path in userdicts:
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in lines:
+            if (m := _USERDICT_LINE.match(line.strip())) and " " in m.group(1).strip():
+                terms.add(m.group(1).strip())
+    return sorted(terms, key=lambda t: (-len(t), t))
+
+
 def numbers_in(text: str) -> list[str]:
     """Number expressions (10 万倍, 65 亿美元, 19 天, 两三倍) in the order they appear."""
     return [m.group(0).strip() for m in _NUMBER.finditer(text) if m.group(0).strip()]

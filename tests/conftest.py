@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -21,6 +22,10 @@ SECOND_CONTENT = SECOND / "content"
 SECOND_DECKS = SECOND / "decks"
 SECOND_ID = "xh-lin-2025"
 BROKEN = FIXTURES / "broken"
+SHIPPED_ID = "bg2-huang-2024"
+PROJECT = Path(os.environ.get("QUIZGEN_PROJECT") or REPO)
+"""The project whose content/ and decks/ the shipped-content tests read: this repository, or (test_many_sources.py)
+a copy of it with more sources added, to prove that adding a source keeps them green."""
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:

@@ -7,15 +7,17 @@ import shutil
 
 import pytest
 
-from conftest import BROKEN, REPO, SECOND_CONTENT, SECOND_DECKS, Workspace, assert_problems, delete_line, insert_after, invoke, line_of, replace_once
+from conftest import BROKEN, PROJECT, REPO, SHIPPED_ID, SECOND_CONTENT, SECOND_DECKS, Workspace, assert_problems, delete_line, insert_after, invoke, line_of, replace_once
 
 
 def test_shipped_bank_passes_check(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(PROJECT)
     result = invoke("check")
     assert result.stderr == ""
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("ok: 1 source(s), ")
+    sources = len(list((PROJECT / "content").glob("*/source.yaml")))
+    assert (PROJECT / "content" / SHIPPED_ID / "source.yaml").exists()
+    assert result.stdout.startswith(f"ok: {sources} source(s), ")
 
 
 def test_second_source_passes_check(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +96,7 @@ def test_evidence_not_found_verbatim(ws: Workspace) -> None:
     line = replace_once(bank, "    evidence: 今年计划交付 5000 台\n", "    evidence: 今年计划交付 6000 台\n")
     assert_problems(
         ws.check(),
-        f"{ws.rel(bank)}:{line}: evidence: item xh-f-plan-this-year: not found verbatim in paragraph p005; copy the span exactly from source.yaml",
+        f"{ws.rel(bank)}:{line}: evidence: item xh-f-plan-this-year: not found verbatim in paragraph p005: the paragraph has '今年计划交付 ' then '5000 台', where you wrote '6000 台'; copy the span exactly from source.yaml",
     )
 
 
@@ -103,14 +105,14 @@ def test_quote_text_not_found_verbatim(ws: Workspace) -> None:
     line = replace_once(bank, "    text: 硬件可以被模仿，但", "    text: 硬件可以被复制，但")
     assert_problems(
         ws.check(),
-        f"{ws.rel(bank)}:{line}: text: item xh-q-trust: not found verbatim in paragraph p006; copy the span exactly from source.yaml",
+        f"{ws.rel(bank)}:{line}: text: item xh-q-trust: not found verbatim in paragraph p006: the paragraph has '硬件可以被' then '模仿，但现场积累', where you wrote '复制，但现场积累'; copy the span exactly from source.yaml",
     )
 
 
 def test_unknown_section(ws: Workspace) -> None:
     bank = ws.bank / "02-scale.yaml"
     line = replace_once(bank, "section: scale\n", "section: scaling\n")
-    assert_problems(ws.check(), f"{ws.rel(bank)}:{line}: section: unknown section 'scaling'; use one of founding, scale")
+    assert_problems(ws.check(), f"{ws.rel(bank)}:{line}: section: unknown section 'scaling'; did you mean 'scale'? use one of founding, scale")
 
 
 def test_unknown_tag(ws: Workspace) -> None:
@@ -146,7 +148,7 @@ def test_unknown_question_type_in_recipe(ws: Workspace) -> None:
 
 def test_unknown_source_in_recipe(ws: Workspace) -> None:
     line = replace_once(ws.recipe, 'sources = ["xh-lin-2025"]\n', 'sources = ["xh-lin-2025", "xh-lin-2026"]\n')
-    assert_problems(ws.check(), f"{ws.rel(ws.recipe)}:{line}: sources: unknown source 'xh-lin-2026'; available: xh-lin-2025")
+    assert_problems(ws.check(), f"{ws.rel(ws.recipe)}:{line}: sources: unknown source 'xh-lin-2026'; did you mean 'xh-lin-2025'? available: xh-lin-2025")
 
 
 def test_malformed_yaml(ws: Workspace) -> None:
@@ -204,8 +206,8 @@ def test_all_problems_reported_at_once_sorted(ws: Workspace) -> None:
     assert_problems(
         result,
         f"{ws.rel(founding)}:{tag_line}: tags: item xh-f-chief-scientist: unknown tag 'persons'; add it to tags.yaml or use a listed one",
-        f"{ws.rel(scale)}:{section_line}: section: unknown section 'scaling'; use one of founding, scale",
-        f"{ws.rel(scale)}:{evidence_line}: evidence: item xh-f-delivered-last-year: not found verbatim in paragraph p005; copy the span exactly from source.yaml",
+        f"{ws.rel(scale)}:{section_line}: section: unknown section 'scaling'; did you mean 'scale'? use one of founding, scale",
+        f"{ws.rel(scale)}:{evidence_line}: evidence: item xh-f-delivered-last-year: not found verbatim in paragraph p005: the paragraph has '去年我们交付了 1' then '200 台', where you wrote '300 台'; copy the span exactly from source.yaml",
         f"{ws.rel(ws.source_yaml)}:{speaker_line}: sections.1.paragraphs.0.speaker: unknown speaker 'guest'; use one of host, lin",
         f"{ws.rel(ws.recipe)}:{type_line}: types.0: Input should be 'cloze', 'basic', 'mcq', 'tf', 'who', 'reasons', 'order' or 'typed'",
     )

@@ -13,7 +13,7 @@ import pytest
 import typer.main
 import yaml
 
-from conftest import REPO, SECOND_CONTENT, SECOND_DECKS, SECOND_ID, TEMPLATES, invoke
+from conftest import PROJECT, REPO, SECOND_CONTENT, SHIPPED_ID, SECOND_DECKS, SECOND_ID, TEMPLATES, invoke
 from quizgen.cli import app
 from quizgen.content import load_content
 
@@ -93,10 +93,10 @@ def test_stats_table_totals_and_uncovered() -> None:
 
 
 def test_stats_on_shipped_content(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(REPO)
-    result = invoke("stats")
+    monkeypatch.chdir(PROJECT)
+    result = invoke("stats", "--source", SHIPPED_ID)
     assert result.exit_code == 0, result.output
-    source = _raw(REPO / "content/bg2-huang-2024/source.yaml")
+    source = _raw(PROJECT / "content" / SHIPPED_ID / "source.yaml")
     total_paragraphs = sum(len(s["paragraphs"]) for s in source["sections"])
     total_row = next(line for line in result.stdout.splitlines() if "total" in line)
     assert total_row.strip("│ ").split("│")[2].strip() == str(total_paragraphs)

@@ -80,7 +80,8 @@ def test_evidence_not_in_source(built: Workspace, jieba_cache) -> None:
     line = replace_once(path, "    evidence: 我们的首席科学家沈知微以前在高校做了十年的运动控制研究\n",
                         "    evidence: 我们的首席科学家沈知微以前在高校做了二十年的运动控制研究\n")
     fails_cleanly(built, jieba_cache, f"content/xh-lin-2025/bank/{FOUNDING}:{line}: evidence: item xh-f-chief-scientist: not found verbatim "
-                  "in paragraph p003; copy the span exactly from source.yaml")
+                  "in paragraph p003: the paragraph has '…学家沈知微以前在高校做了' then '十年的运动控制研', where you wrote '二十年的运动控制'; "
+                  "copy the span exactly from source.yaml")
 
 
 def test_unknown_template_and_type(built: Workspace, jieba_cache) -> None:
@@ -127,7 +128,7 @@ def test_filters_that_leave_nothing_in_generate(ws: Workspace, jieba_cache) -> N
 
 def test_recipe_naming_a_missing_source(built: Workspace, jieba_cache) -> None:
     line = replace_once(built.recipe, 'sources = ["xh-lin-2025"]', 'sources = ["xh-lin-2026"]')
-    fails_cleanly(built, jieba_cache, f"decks/second.toml:{line}: sources: unknown source 'xh-lin-2026'; available: xh-lin-2025")
+    fails_cleanly(built, jieba_cache, f"decks/second.toml:{line}: sources: unknown source 'xh-lin-2026'; did you mean 'xh-lin-2025'? available: xh-lin-2025")
 
 
 def test_non_utf8_file(built: Workspace, jieba_cache) -> None:
