@@ -24,8 +24,8 @@ from genanki.apkg_schema import APKG_SCHEMA
 from .dataio import load_yaml
 from .errors import ContentError, Problem, rel
 from .fsutil import write_many
-from .generate import stable_id
 from .models import Question, QuestionSet
+from .rand import stable_id
 
 LETTERS = string.ascii_uppercase
 

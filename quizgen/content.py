@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -115,10 +115,16 @@ def _validate(model: type[M], data: Any, path: Path, out: Collector) -> M | None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            out.add(path, line_of(data, loc), _loc_field(loc), pydantic_message(err))
+        out.problems.extend(validation_problems(exc, path, line=lambda loc: line_of(data, loc)))
         return None
+
+
+def validation_problems(exc: ValidationError, file: Path | str, *, line: Callable[[tuple[Any, ...]], int | None] = lambda loc: None,
+                        field: Callable[[tuple[Any, ...]], str] = _loc_field, hint: str = "") -> list[Problem]:
+    """The one mapping from pydantic errors to problems: each located by `line(loc)`, named by `field(loc)`."""
+    where = rel(file) if isinstance(file, Path) else file
+    return [Problem(where, line(tuple(err["loc"])), field(tuple(err["loc"])), pydantic_message(err) + (f"; {hint}" if hint else ""))
+            for err in exc.errors(include_url=False)]
 
 
 def pydantic_message(err: Any) -> str:
@@ -318,10 +324,7 @@ def _load_recipe_into(path: Path, content: Content | None, out: Collector,
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            key = str(err["loc"][0]) if err["loc"] else ""
-            msg = pydantic_message(err)
-            out.add(path, toml_key_line(text, key) or 1, _loc_field(tuple(err["loc"])), msg)
+        out.problems.extend(validation_problems(exc, path, line=lambda loc: toml_key_line(text, str(loc[0]) if loc else "") or 1))
         return None
     if content is not None:
         check_recipe_names(recipe, path, text, content, out, templates)

@@ -1,0 +1,160 @@
+"""A project's run: load and validate everything, generate, select; then render every output before writing any.
+
+load (content.py, sets.py) -> generate (generate.py) -> select -> outputs/<format>.py -> one write_many (fsutil.py)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .content import Collector, Content, LoadedRecipe, check_all, check_recipe_names, load_content, load_recipe, load_templates, validation_problems
+from .dataio import read_text, toml_key_line
+from .errors import ContentError, Problem, QuizgenError, SelectionError, rel
+from .fsutil import write_many
+from .models import Filters, Question, QuestionSet, QuestionTemplate, Recipe
+from .paths import Paths
+from .sets import dump_set, load_set_file
+
+
+def _segmenter(content: Content):  # noqa: ANN202 - text.Segmenter, imported lazily (jieba)
+    from .text import Segmenter  # noqa: PLC0415
+
+    return Segmenter([s.userdict for s in content.sources.values() if s.userdict])
+
+
+def _generate(content: Content, templates: dict[str, QuestionTemplate], source_ids: Sequence[str] | None = None) -> list[Question]:
+    """Every question the templates make; the orchestrator (not generate) keeps jieba's memo."""
+    from .generate import Generator  # noqa: PLC0415 - jieba only for commands that generate
+
+    segmenter = _segmenter(content)
+    gen = Generator(content, templates, segmenter=segmenter)
+    questions = gen.questions(source_ids)
+    segmenter.save()
+    gen.problems.raise_if_any()
+    return questions
+
+
+def _select(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, questions: Sequence[Question]) -> QuestionSet:
+    from .generate import build_set  # noqa: PLC0415
+
+    return build_set(content, templates, recipe, questions=questions)
+
+
+def _in_recipe(exc: SelectionError, path: Path) -> SelectionError:
+    """Selection problems located at the recipe key they are about (the count, or the filters)."""
+    text = read_text(path)
+    return SelectionError([Problem(rel(path), toml_key_line(text, p.field) or toml_key_line(text, "count"), p.field, p.message)
+                           for p in exc.problems])
+
+
+def _in_options(exc: SelectionError) -> SelectionError:
+    """Selection problems named after the command-line options: that is what the user typed."""
+    return SelectionError([Problem("quizgen generate", None, "--count" if p.field == "count" else "filters", p.message) for p in exc.problems])
+
+
+def recipe_set(content: Content, templates: dict[str, QuestionTemplate], loaded: LoadedRecipe,
+               questions: Sequence[Question] | None = None) -> QuestionSet:
+    """A recipe's question set; selection problems point into the recipe file."""
+    if questions is None:
+        questions = _generate(content, templates, loaded.recipe.sources)
+    try:
+        return _select(content, templates, loaded.recipe, questions)
+    except SelectionError as exc:
+        raise _in_recipe(exc, loaded.path) from None
+
+
+def resolve(target: Path, paths: Paths) -> tuple[QuestionSet, Path | None]:
+    """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any)."""
+    if target.suffix == ".toml":
+        content = load_content(paths.content)
+        templates = load_templates(paths.templates)
+        return recipe_set(content, templates, load_recipe(target, content, templates)), None
+    if target.suffix in (".yaml", ".yml"):
+        return load_set_file(target), target
+    raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
+
+
+def generate_set(paths: Paths, *, title: str, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
+    """A new question set from the bank with the CLI's filters."""
+    content = load_content(paths.content)
+    templates = load_templates(paths.templates)
+    where = "quizgen generate"
+    try:
+        recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), seed=seed, versions=versions,
+                        **filters.model_dump())
+    except ValidationError as exc:
+        raise ContentError(validation_problems(exc, where, field=lambda loc: "--" + str(loc[0]).replace("_", "-"))) from None
+    out = Collector()
+    check_recipe_names(recipe, Path(where), "", content, out, templates)
+    out.raise_if_any()
+    try:
+        return _select(content, templates, recipe, _generate(content, templates, recipe.sources))
+    except SelectionError as exc:
+        raise _in_options(exc) from None
+
+
+def write_set(qset: QuestionSet, path: Path) -> None:
+    write_many({path: dump_set(qset).encode("utf-8")})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything validated and selected, nothing written yet."""
+
+    content: Content
+    templates: dict[str, QuestionTemplate]
+    sets: list[tuple[LoadedRecipe, QuestionSet]]
+    questions: int
+    """How many questions the templates make from the whole bank."""
+
+
+def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
+    """Validate files, generate every question, then every recipe's selection; raise with all problems at once."""
+    content, templates, recipes = check_all(content_dir, templates_dir, decks_dir)
+    questions = _generate(content, templates)
+    out = Collector()
+    sets = []
+    for loaded in recipes:
+        try:
+            sets.append((loaded, recipe_set(content, templates, loaded, questions)))
+        except QuizgenError as exc:
+            out.catch(exc)
+    out.raise_if_any()
+    return Plan(content=content, templates=templates, sets=sets, questions=len(questions))
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+
+def render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, *, set_file: Path | None = None, **options: object) -> dict[Path, bytes]:
+    """Render a set in each format and place every file: the set's output folder, the note state in its own place."""
+    from .outputs import NOTE_STATE, OutputOptions, render  # noqa: PLC0415
+
+    state = paths.state_for(qset, set_file)
+    opts = OutputOptions.for_set(qset, paths.templates, state_file=state, **options)
+    folder = paths.out_dir(qset)
+    return {state if name == NOTE_STATE else folder / name: data for name, data in render(qset, formats, opts).items()}
+
+
+def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
+    """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
+    files: dict[Path, bytes] = {}
+    for loaded, qset in plan.sets:
+        files.update(render_set(qset, loaded.recipe.formats, paths, interactive=True, pdf=False))
+    return files
+
+
+def export(target: Path, formats: Sequence[str], paths: Paths, **options: object) -> list[Path]:
+    """Render a recipe or a set in the given formats, then write every file at once; the files written, in order."""
+    from .outputs import module  # noqa: PLC0415
+
+    for fmt in formats:
+        module(fmt)  # an unknown format fails before any work
+    qset, set_file = resolve(target, paths)
+    files = render_set(qset, formats, paths, set_file=set_file, **options)
+    write_many(files)
+    return list(files)
