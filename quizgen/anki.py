@@ -183,6 +183,10 @@ def deck_name_for(qset: QuestionSet, q: Question) -> str:
     return f"{qset.deck_name}::{sub}"
 
 
+KEEP_NOTES = 5000
+"""Decks up to this many questions are built in one pass over their notes, larger ones in two (see build_package)."""
+
+
 @dataclass(frozen=True)
 class BuiltDeck:
     data: bytes
@@ -216,8 +220,10 @@ def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: i
         # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
         now = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
     # Two passes over the notes: the first settles every mod time (the package's timestamp is their maximum),
-    # the second writes them; holding all notes between the passes would cost ~3 KB each at 100x scale.
-    mods = [state.mod_for(guid, digest, now) for guid, _, _, _, _, digest, _ in _note_specs(qset, nts)]
+    # the second writes them; holding all notes between the passes would cost ~3 KB each at 100x scale,
+    # so only a small deck keeps them rather than computing them twice.
+    kept = list(_note_specs(qset, nts)) if len(qset.questions) <= KEEP_NOTES else None
+    mods = [state.mod_for(guid, digest, now) for guid, _, _, _, _, digest, _ in (kept or _note_specs(qset, nts))]
     stamp = max(mods, default=now)
     parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")
     decks: dict[str, genanki.Deck] = {}
@@ -226,10 +232,13 @@ def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: i
         conn = sqlite3.connect(db)
         try:
             cursor = conn.cursor()
+            # a throwaway file: no journal and no fsync (each of the schema's statements would otherwise sync the disk)
+            cursor.execute("PRAGMA journal_mode = OFF")
+            cursor.execute("PRAGMA synchronous = OFF")
             cursor.executescript(APKG_SCHEMA)
             cursor.executescript(APKG_COL)
             id_gen = itertools.count(stamp * 1000)
-            for guid, model, fields, tags, name, _, due in _note_specs(qset, nts):
+            for guid, model, fields, tags, name, _, due in (kept or _note_specs(qset, nts)):
                 deck = parent if name == qset.deck_name else decks.get(name)
                 if deck is None:
                     deck = decks[name] = genanki.Deck(stable_id(f"{qset.deck_id}::{name}"), name)

@@ -5,6 +5,7 @@ load (content.py, sets.py) -> generate (generate.py) -> select -> outputs/<forma
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,12 +68,55 @@ def recipe_set(content: Content, templates: dict[str, QuestionTemplate], loaded:
         raise _in_recipe(exc, loaded.path) from None
 
 
+def _set_cache(target: Path, paths: Paths) -> Path | None:
+    """Where a recipe's question set is cached, keyed by every input it depends on (None: no usable cache)."""
+    import hashlib  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from .build import _files  # noqa: PLC0415
+    from .fsutil import user_cache_dir  # noqa: PLC0415
+
+    folder = user_cache_dir("sets")
+    if folder is None:
+        return None
+    h = hashlib.sha256(f"{sys.version}\0{target.resolve()}\0".encode())
+    try:
+        spec = importlib.util.find_spec("jieba")  # its dictionary and segmentation shape the cloze blanks
+        if spec is not None and spec.origin:
+            h.update(f"{spec.origin}\0{os.stat(spec.origin).st_mtime_ns}\0".encode())
+        h.update(target.read_bytes())
+        for root in (paths.content, paths.templates / "questions", Path(__file__).resolve().parent):
+            for f in _files(root):
+                h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    except OSError:
+        return None  # let the ordinary path report the unreadable file
+    return folder / f"{h.hexdigest()[:32]}.pickle"
+
+
 def resolve(target: Path, paths: Paths) -> tuple[QuestionSet, Path | None]:
-    """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any)."""
+    """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any).
+
+    A recipe's set is cached per user, keyed by the hash of the recipe, the content, the question templates and
+    quizgen's code: `quizgen anki RECIPE` after an unchanged bank skips loading, validating and generating.
+    """
     if target.suffix == ".toml":
+        import pickle  # noqa: PLC0415
+
+        cache = _set_cache(target, paths)
+        if cache is not None and cache.exists():
+            try:
+                return pickle.loads(cache.read_bytes()), None  # noqa: S301 - our own per-user cache, keyed by its inputs
+            except Exception:  # noqa: BLE001, S110 - a damaged cache entry only costs speed
+                pass
         content = load_content(paths.content)
         templates = load_templates(paths.templates)
-        return recipe_set(content, templates, load_recipe(target, content, templates)), None
+        qset = recipe_set(content, templates, load_recipe(target, content, templates))
+        if cache is not None:
+            with contextlib.suppress(QuizgenError):
+                write_many({cache: pickle.dumps(qset, protocol=pickle.HIGHEST_PROTOCOL)})
+        return qset, None
     if target.suffix in (".yaml", ".yml"):
         return load_set_file(target), target
     raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
