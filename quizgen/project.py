@@ -68,8 +68,9 @@ def recipe_set(content: Content, templates: dict[str, QuestionTemplate], loaded:
         raise _in_recipe(exc, loaded.path) from None
 
 
-def _set_cache(target: Path, paths: Paths) -> Path | None:
-    """Where a recipe's question set is cached, keyed by every input it depends on (None: no usable cache)."""
+def _set_cache(target: Path, paths: Paths) -> tuple[Path, str] | None:
+    """A recipe's cache file (one per recipe) and the key of its inputs: the recipe, content, question templates,
+    jieba and quizgen's code. None when there is no usable cache folder or an input cannot be read."""
     import hashlib  # noqa: PLC0415
     import importlib.util  # noqa: PLC0415
     import os  # noqa: PLC0415
@@ -81,41 +82,42 @@ def _set_cache(target: Path, paths: Paths) -> Path | None:
     folder = user_cache_dir("sets")
     if folder is None:
         return None
-    h = hashlib.sha256(f"{sys.version}\0{target.resolve()}\0".encode())
+    h = hashlib.sha256(f"{sys.version}\0".encode())
     try:
+        h.update(target.read_bytes())
         spec = importlib.util.find_spec("jieba")  # its dictionary and segmentation shape the cloze blanks
         if spec is not None and spec.origin:
             h.update(f"{spec.origin}\0{os.stat(spec.origin).st_mtime_ns}\0".encode())
-        h.update(target.read_bytes())
         for root in (paths.content, paths.templates / "questions", Path(__file__).resolve().parent):
             for f in _files(root):
                 h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
     except OSError:
-        return None  # let the ordinary path report the unreadable file
-    return folder / f"{h.hexdigest()[:32]}.pickle"
+        return None  # the ordinary path reports the unreadable file
+    name = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:24]
+    return folder / f"{name}.pickle", h.hexdigest()
 
 
 def resolve(target: Path, paths: Paths) -> tuple[QuestionSet, Path | None]:
     """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any).
 
-    A recipe's set is cached per user, keyed by the hash of the recipe, the content, the question templates and
-    quizgen's code: `quizgen anki RECIPE` after an unchanged bank skips loading, validating and generating.
+    A recipe's set is cached per user (one file per recipe, under the key of every input it depends on):
+    `quizgen anki RECIPE` after an unchanged bank skips loading, validating and generating.
     """
     if target.suffix == ".toml":
         import pickle  # noqa: PLC0415
 
         cache = _set_cache(target, paths)
-        if cache is not None and cache.exists():
-            try:
-                return pickle.loads(cache.read_bytes()), None  # noqa: S301 - our own per-user cache, keyed by its inputs
-            except Exception:  # noqa: BLE001, S110 - a damaged cache entry only costs speed
-                pass
+        if cache is not None:
+            with contextlib.suppress(Exception):  # a missing, stale or damaged entry only costs speed
+                key, qset = pickle.loads(cache[0].read_bytes())  # noqa: S301 - our own per-user cache
+                if key == cache[1]:
+                    return qset, None
         content = load_content(paths.content)
         templates = load_templates(paths.templates)
         qset = recipe_set(content, templates, load_recipe(target, content, templates))
         if cache is not None:
             with contextlib.suppress(QuizgenError):
-                write_many({cache: pickle.dumps(qset, protocol=pickle.HIGHEST_PROTOCOL)})
+                write_many({cache[0]: pickle.dumps((cache[1], qset), protocol=pickle.HIGHEST_PROTOCOL)})
         return qset, None
     if target.suffix in (".yaml", ".yml"):
         return load_set_file(target), target
@@ -188,7 +190,9 @@ def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
     """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
     files: dict[Path, bytes] = {}
     for loaded, qset in plan.sets:
-        files.update(render_set(qset, loaded.recipe.formats, paths, interactive=True, pdf=False))
+        # a recipe's column map for spreadsheet formats, once recipes have one
+        files.update(render_set(qset, loaded.recipe.formats, paths, interactive=True, pdf=False,
+                                columns=dict(getattr(loaded.recipe, "columns", None) or {}) or None))
     return files
 
 
