@@ -125,3 +125,15 @@ def test_a_failing_output_anywhere_leaves_build_and_note_state_byte_identical(ws
     assert "print.html.j2" in result.stderr and "Traceback" not in result.output
     assert _snapshot(ws.root / "build", ws.decks / "state") == before
     assert not [p for p in ws.root.rglob("*.tmp")]  # no temp files left behind
+
+
+def test_a_cached_recipe_set_follows_every_edit_of_the_bank(ws: Workspace, jieba_cache: dict[str, str]) -> None:
+    page = ws.root / "out" / "xh-lin-interview" / "xh-lin-interview-A.html"
+    old, new = "星衡机器人的第一个客户是哪家公司？", "星衡机器人最早的客户是哪一家？"
+    for _ in range(2):  # the second run may come from the per-user cache of recipe sets
+        assert _export(jieba_cache, "decks/second.toml", "--format", "quiz", "--out", "out").exit_code == 0
+        assert old in page.read_text(encoding="utf-8")
+    replace_once(ws.bank / "01-founding.yaml", f"question: {old}", f"question: {new}")
+    assert _export(jieba_cache, "decks/second.toml", "--format", "quiz", "--out", "out").exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert new in html and old not in html
