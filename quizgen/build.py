@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 STAMP = ".quizgen-build.json"
 
 
-def _files(folder: Path, *, skip: Path | None = None) -> list[Path]:
+def input_files(folder: Path, *, skip: Path | None = None) -> list[Path]:
+    """Every file under a folder, sorted (caches and the build stamp hash them)."""
     if not folder.is_dir():
         return []
     # every entry but folders: a dangling symlink or an unreadable file is an input too, and must not look "up to date"
@@ -28,7 +29,7 @@ def fingerprint(paths: Paths) -> str:
     h = hashlib.sha256()
     code = Path(__file__).resolve().parent
     for root in (paths.content, paths.templates, paths.decks, code):
-        for f in _files(root, skip=paths.decks / "state"):
+        for f in input_files(root, skip=paths.decks / "state"):
             try:
                 data = f.read_bytes()
             except OSError as exc:

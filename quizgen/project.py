@@ -76,7 +76,7 @@ def _set_cache(target: Path, paths: Paths) -> tuple[Path, str] | None:
     import os  # noqa: PLC0415
     import sys  # noqa: PLC0415
 
-    from .build import _files  # noqa: PLC0415
+    from .build import input_files  # noqa: PLC0415
     from .fsutil import user_cache_dir  # noqa: PLC0415
 
     folder = user_cache_dir("sets")
@@ -89,7 +89,7 @@ def _set_cache(target: Path, paths: Paths) -> tuple[Path, str] | None:
         if spec is not None and spec.origin:
             h.update(f"{spec.origin}\0{os.stat(spec.origin).st_mtime_ns}\0".encode())
         for root in (paths.content, paths.templates / "questions", Path(__file__).resolve().parent):
-            for f in _files(root):
+            for f in input_files(root):
                 h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
     except OSError:
         return None  # the ordinary path reports the unreadable file
