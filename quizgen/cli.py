@@ -206,7 +206,7 @@ def anki(
 
     with _errors():
         for path in export(target, ["anki"], _paths(content, templates, decks, out)):
-            if path.suffix == ".apkg":  # the note state is kept too, quietly, as build does
+            if path.is_relative_to(out):  # the deck's note state is written too, quietly, as build does
                 _say(f"wrote {path}")
 
 

@@ -245,7 +245,7 @@ class Recipe(Frozen):
     @property
     def filters(self) -> Filters:
         """The recipe's selection settings (the fields it shares with Filters)."""
-        return Filters(**{name: getattr(self, name) for name in Filters.model_fields})
+        return Filters(**{name: getattr(self, name) for name in Filters.model_fields if name in type(self).model_fields})
 
 
 # --- generated questions ----------------------------------------------------------------------
