@@ -240,6 +240,8 @@ class Recipe(Frozen):
         if bad := unknown(v):
             raise PydanticCustomError("unknown_format", "unknown format {bad}; available: {available}",
                                       {"bad": ", ".join(map(repr, bad)), "available": ", ".join(names())})
+        if len(set(v)) != len(v):
+            raise PydanticCustomError("repeated_format", "lists a format twice; list each format once")
         return v
 
     @property

@@ -137,3 +137,8 @@ def test_a_cached_recipe_set_follows_every_edit_of_the_bank(ws: Workspace, jieba
     assert _export(jieba_cache, "decks/second.toml", "--format", "quiz", "--out", "out").exit_code == 0
     html = page.read_text(encoding="utf-8")
     assert new in html and old not in html
+
+
+def test_a_recipe_listing_a_format_twice_is_refused(ws: Workspace) -> None:
+    line = replace_once(ws.recipe, 'formats = ["anki", "quiz"]', 'formats = ["anki", "quiz", "anki"]')
+    assert_problems(ws.check(), f"decks/second.toml:{line}: formats: lists a format twice; list each format once")
