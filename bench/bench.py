@@ -185,21 +185,22 @@ def main() -> None:
         print("one deck against bare genanki writing the same notes (python bench/floor_genanki.py notes …)")
         anki_cmd = [QUIZGEN, "anki", str(proj / "decks" / "interview.toml"), "--out", str(tmp_path / "a"),
                     "--content", str(proj / "content"), "--templates", str(proj / "templates"), "--decks", str(proj / "decks")]
-        measure(anki_cmd)  # fills the per-user caches, as any earlier run would have
+        anki_env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-anki")}  # its own caches, which it may empty
+        measure(anki_cmd, env=anki_env)  # fills the per-user caches, as any earlier run would have
         CPU.pop(tuple(anki_cmd))
         notes = deck_notes(tmp_path / "a" / "bg2-interview" / "bg2-interview.apkg")
         (tmp_path / "notes.json").write_text(json.dumps(notes, ensure_ascii=False), encoding="utf-8")
         floor_cmd = [PY, FLOOR, "notes", str(tmp_path / "notes.json"), str(tmp_path / "floor.apkg")]
-        got = interleaved({"floor": floor_cmd, "anki": anki_cmd}, max(runs, 5) * 2)
+        got = interleaved({"floor": floor_cmd, "anki": anki_cmd}, max(runs, 5) * 2, env=anki_env)
         floor_deck = got["floor"][0]
         row(f"floor: bare genanki, the same {len(notes)} notes", floor_deck)
         row("quizgen anki decks/interview.toml", got["anki"][0], floor_deck, "target <= 2x")
         row("  the same in CPU time (floor: same notes)", cpu_median(anki_cmd), cpu_median(floor_cmd), "(steadier on a busy machine)")
 
         def no_set_cache() -> None:
-            shutil.rmtree(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quizgen" / "sets", ignore_errors=True)
+            shutil.rmtree(tmp_path / "xdg-anki" / "quizgen" / "sets", ignore_errors=True)
 
-        uncached, _ = median(anki_cmd, max(3, runs // 2), before=no_set_cache)
+        uncached, _ = median(anki_cmd, max(3, runs // 2), before=no_set_cache, env=anki_env)
         row("  the same with no cached question set", uncached, floor_deck, "(informational)")
 
     print("synthetic banks (N copies of the interview as N sources; deck of every question + a 50-question quiz)")
