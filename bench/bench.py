@@ -23,7 +23,7 @@ BIN = Path(sys.executable).parent
 PY = sys.executable
 QUIZGEN = str(BIN / "quizgen")
 
-# Runs a command and prints its wall time and its peak RSS (children's maxrss, KiB on Linux).
+# Runs a command and prints its wall time, its peak RSS (children's maxrss, KiB on Linux) and its CPU time.
 _MEASURE = r"""
 import resource, subprocess, sys, time
 t = time.perf_counter()
@@ -31,8 +31,11 @@ r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PI
 dt = time.perf_counter() - t
 if r.returncode:
     sys.stderr.write(r.stderr.decode()); sys.exit(r.returncode)
-print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(dt, u.ru_maxrss, u.ru_utime + u.ru_stime)
 """
+CPU: dict[tuple[str, ...], list[float]] = {}
+"""CPU seconds (user + system) of every measured run, per command: steadier than wall time on a shared machine."""
 
 
 def measure(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
@@ -40,8 +43,14 @@ def measure(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | No
     out = subprocess.run([PY, "-c", _MEASURE, *cmd], cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if out.returncode:
         raise SystemExit(f"command failed: {' '.join(cmd)}\n{out.stderr}")
-    secs, kib = out.stdout.split()
+    secs, kib, cpu = out.stdout.split()
+    CPU.setdefault(tuple(cmd), []).append(float(cpu))
     return float(secs), int(kib) / 1024
+
+
+def cpu_median(cmd: list[str]) -> float:
+    """Median CPU seconds of the runs of cmd measured so far."""
+    return statistics.median(CPU[tuple(cmd)])
 
 
 def median(cmd: list[str], runs: int, *, before=None, **kw) -> tuple[float, float]:  # noqa: ANN001
@@ -55,15 +64,16 @@ def median(cmd: list[str], runs: int, *, before=None, **kw) -> tuple[float, floa
     return statistics.median(times), max(peaks)
 
 
-def project_copy(dst: Path, *, copies: int = 1) -> Path:
-    """A throwaway project: templates, recipes, and `copies` copies of the interview as separate sources."""
+def project_copy(dst: Path, *, copies: int = 0) -> Path:
+    """A throwaway project: templates and recipes with the interview (copies=0), or `copies` copies of the interview
+    as separate sources with a deck of every question and a 50-question quiz."""
     shutil.copytree(ROOT / "templates", dst / "templates")
     shutil.copytree(ROOT / "decks", dst / "decks", ignore=shutil.ignore_patterns("state"))
     content = dst / "content"
     content.mkdir(parents=True)
     shutil.copy(ROOT / "content" / "tags.yaml", content / "tags.yaml")
     src = ROOT / "content" / "bg2-huang-2024"
-    if copies == 1:
+    if copies == 0:
         shutil.copytree(src, content / src.name)
         return dst
     ids = []
@@ -83,6 +93,32 @@ def project_copy(dst: Path, *, copies: int = 1) -> Path:
         f'title = "synthetic quiz x{copies}"\noutput = "quiz"\nsources = {json.dumps(ids)}\n'
         'count = 50\nper_item = 1\nformats = ["quiz"]\nversions = 2\n', encoding="utf-8")
     return dst
+
+
+FLOOR = str(ROOT / "bench" / "floor_genanki.py")
+
+
+def deck_notes(apkg: Path) -> list[dict[str, object]]:
+    """The notes of a built deck (guid, fields, tags), read back from its SQLite file."""
+    import sqlite3  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(apkg) as zf:
+        db = Path(tmp) / "collection.anki2"
+        db.write_bytes(zf.read("collection.anki2"))
+        conn = sqlite3.connect(db)
+        rows = conn.execute("select guid, flds, tags from notes").fetchall()
+        conn.close()
+    return [{"guid": g, "fields": f.split("\x1f"), "tags": t.split()} for g, f, t in rows]
+
+
+def interleaved(cmds: dict[str, list[str]], runs: int, **kw) -> dict[str, tuple[float, float]]:  # noqa: ANN003
+    """Median seconds and peak MiB per command, runs interleaved so every command sees the same machine."""
+    got: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            got[name].append(measure(cmd, **kw))
+    return {name: (statistics.median(t for t, _ in v), max(m for _, m in v)) for name, v in got.items()}
 
 
 def build_cmd(proj: Path, out: Path, *extra: str) -> list[str]:
@@ -146,17 +182,52 @@ def main() -> None:
         q100, _ = median(qcmd, max(3, runs // 2))
         row("100 shuffled versions of the short quiz", q100, None, "target < 3 s")
 
+        print("one deck against bare genanki writing the same notes (python bench/floor_genanki.py notes …)")
+        anki_cmd = [QUIZGEN, "anki", str(proj / "decks" / "interview.toml"), "--out", str(tmp_path / "a"),
+                    "--content", str(proj / "content"), "--templates", str(proj / "templates"), "--decks", str(proj / "decks")]
+        anki_env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-anki")}  # its own caches, which it may empty
+        measure(anki_cmd, env=anki_env)  # fills the per-user caches, as any earlier run would have
+        CPU.pop(tuple(anki_cmd))
+        notes = deck_notes(tmp_path / "a" / "bg2-interview" / "bg2-interview.apkg")
+        (tmp_path / "notes.json").write_text(json.dumps(notes, ensure_ascii=False), encoding="utf-8")
+        floor_cmd = [PY, FLOOR, "notes", str(tmp_path / "notes.json"), str(tmp_path / "floor.apkg")]
+        got = interleaved({"floor": floor_cmd, "anki": anki_cmd}, max(runs, 5) * 2, env=anki_env)
+        floor_deck = got["floor"][0]
+        row(f"floor: bare genanki, the same {len(notes)} notes", floor_deck)
+        row("quizgen anki decks/interview.toml", got["anki"][0], floor_deck, "target <= 2x")
+        row("  the same in CPU time (floor: same notes)", cpu_median(anki_cmd), cpu_median(floor_cmd), "(steadier on a busy machine)")
+
+        def no_set_cache() -> None:
+            shutil.rmtree(tmp_path / "xdg-anki" / "quizgen" / "sets", ignore_errors=True)
+
+        uncached, _ = median(anki_cmd, max(3, runs // 2), before=no_set_cache, env=anki_env)
+        row("  the same with no cached question set", uncached, floor_deck, "(informational)")
+
     print("synthetic banks (N copies of the interview as N sources; deck of every question + a 50-question quiz)")
-    base: tuple[float, float] | None = None
+    per_copy: dict[int, float] = {}
     for scale in [int(s) for s in args.scales.split(",") if s]:
         with tempfile.TemporaryDirectory(prefix="quizgen-bench-") as tmp:
             proj = project_copy(Path(tmp) / "proj", copies=scale)
-            n_runs = 3 if scale <= 10 else 1
-            t, mem = median(build_cmd(proj, Path(tmp) / "build", "--force"), n_runs)
+            out = Path(tmp) / "build"
+            n_runs = 3 if scale <= 10 else 2
             items = sum(len(yaml.safe_load(p.read_text(encoding="utf-8"))["items"]) for p in (proj / "content").glob("*/bank/*.yaml"))
-            base = base or (t / scale, mem)
-            print(f"  x{scale:<4} {items:>6} items  build {t:8.2f} s ({t / scale / base[0]:4.2f}x per copy vs x1)  "
-                  f"peak {mem:7.1f} MiB  target < 500 MiB at x100")
+            builds: list[tuple[float, float]] = []
+            floors: list[tuple[float, float]] = []
+            for _ in range(n_runs):  # interleaved: the build, then the floor for the notes it wrote
+                builds.append(measure(build_cmd(proj, out, "--force")))
+                if len(builds) == 1:
+                    notes = deck_notes(out / "all" / "all.apkg")
+                    chars = round(sum(len("\x1f".join(n["fields"])) for n in notes) / len(notes))  # type: ignore[arg-type]
+                    floor_cmd = [PY, FLOOR, "bank", str(proj / "content"), str(len(notes)), str(chars), str(Path(tmp) / "floor.apkg")]
+                floors.append(measure(floor_cmd))
+            t, mem = statistics.median(b[0] for b in builds), max(b[1] for b in builds)
+            floor_t, floor_mem = statistics.median(f[0] for f in floors), max(f[1] for f in floors)
+            per_copy[scale] = t / scale
+            cpu_ratio = cpu_median(build_cmd(proj, out, "--force")) / cpu_median(floor_cmd)
+            print(f"  x{scale:<4} {items:>6} items {len(notes):>6} notes  build {t:7.2f} s  peak {mem:6.1f} MiB   "
+                  f"floor {floor_t:6.2f} s ({floor_mem:5.1f} MiB)  ratio {t / floor_t:4.2f}x (CPU {cpu_ratio:4.2f}x)  target <= 4x at x100")
+    if 10 in per_copy and 100 in per_copy:
+        print(f"  cost per copy x100 / x10: {per_copy[100] / per_copy[10]:.2f} (1.00 = linear; peak memory target < 500 MiB at x100)")
 
 
 if __name__ == "__main__":

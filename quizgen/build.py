@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 STAMP = ".quizgen-build.json"
 
 
-def _files(folder: Path, *, skip: Path | None = None) -> list[Path]:
+def input_files(folder: Path, *, skip: Path | None = None) -> list[Path]:
+    """Every file under a folder, sorted (caches and the build stamp hash them)."""
     if not folder.is_dir():
         return []
     # every entry but folders: a dangling symlink or an unreadable file is an input too, and must not look "up to date"
@@ -28,7 +29,7 @@ def fingerprint(paths: Paths) -> str:
     h = hashlib.sha256()
     code = Path(__file__).resolve().parent
     for root in (paths.content, paths.templates, paths.decks, code):
-        for f in _files(root, skip=paths.decks / "state"):
+        for f in input_files(root, skip=paths.decks / "state"):
             try:
                 data = f.read_bytes()
             except OSError as exc:
@@ -50,29 +51,20 @@ def _up_to_date(paths: Paths, digest: str) -> list[str] | None:
 
 
 def build_all(paths: Paths, *, force: bool = False) -> Iterator[str]:
-    """Validate everything, then write each recipe's outputs; yield one line per file written."""
+    """Validate everything, render every output of every recipe, then write them all at once; yield one line per file."""
     digest = fingerprint(paths)
     if not force and (outputs := _up_to_date(paths, digest)) is not None:
         yield f"up to date: {len(outputs)} file(s) in {rel(paths.out)} (use --force to rebuild)"
         return
-    from .anki import write_deck  # noqa: PLC0415 - heavy imports only when there is work
-    from .fsutil import write_text  # noqa: PLC0415
-    from .pipeline import plan_all  # noqa: PLC0415
-    from .render import write_quiz  # noqa: PLC0415
+    from .fsutil import write_many  # noqa: PLC0415 - heavy imports only when there is work
+    from .project import plan_all, render_plan  # noqa: PLC0415
 
-    # every selection is made before anything is written: a bad recipe leaves all outputs as they were
-    plan = plan_all(paths.content, paths.templates, paths.decks)
-    written: list[Path] = []
-    for loaded, qset in plan.sets:
-        if "anki" in loaded.recipe.formats:
-            apkg = paths.out_dir(qset) / f"{qset.output}.apkg"
-            built = write_deck(qset, templates_dir=paths.templates, out_path=apkg, state_path=paths.state_for(qset, None))
-            written.append(apkg)
-            yield f"wrote {rel(apkg)} ({built.notes} notes)"
-        if "quiz" in loaded.recipe.formats:
-            for path in write_quiz(qset, templates_dir=paths.templates, out_dir=paths.out_dir(qset), versions=qset.versions,
-                                   seed=qset.seed, interactive=True, pdf=False):
-                written.append(path)
-                yield f"wrote {rel(path)}"
+    # Everything is rendered before anything is written: an error anywhere (a recipe, a template, Chromium)
+    # leaves build/ and decks/state/ exactly as they were.
+    files = render_plan(plan_all(paths.content, paths.templates, paths.decks), paths)
+    written = [p for p in files if paths.out in p.parents]  # outputs, not the note state kept beside the recipes
     stamp = {"fingerprint": digest, "outputs": sorted(str(p.relative_to(paths.out)) for p in written)}
-    write_text(paths.out / STAMP, json.dumps(stamp, indent=1) + "\n")
+    files[paths.out / STAMP] = (json.dumps(stamp, indent=1) + "\n").encode("utf-8")
+    write_many(files)
+    for path in written:
+        yield f"wrote {rel(path)}"

@@ -86,7 +86,7 @@ def check(
 
     Example: quizgen check --content tests/fixtures/second_source/content --decks tests/fixtures/second_source/decks
     """
-    from .pipeline import plan_all
+    from .project import plan_all
 
     with _errors():
         plan = plan_all(content, templates, decks)
@@ -175,7 +175,7 @@ def generate(
     Example: quizgen generate --section moat --type mcq --type tf --count 10 --seed 42 -o build/sets/moat.yaml
     """
     from .models import Filters
-    from .pipeline import generate_set, write_set
+    from .project import generate_set, write_set
     from .tables import set_table
 
     with _errors():
@@ -208,15 +208,12 @@ def anki(
 
     Example: quizgen anki decks/interview.toml --out build
     """
-    from .anki import write_deck
-    from .pipeline import resolve
+    from .project import export
 
     with _errors():
-        paths = _paths(content, templates, decks, out)
-        qset, set_file = resolve(target, paths, formats=("anki",))
-        apkg = paths.out_dir(qset) / f"{qset.output}.apkg"
-        built = write_deck(qset, templates_dir=templates, out_path=apkg, state_path=paths.state_for(qset, set_file))
-        print(f"wrote {apkg} ({built.notes} notes)")
+        for path in export(target, ["anki"], _paths(content, templates, decks, out)):
+            if path.is_relative_to(out):  # the deck's note state is written too, quietly, as build does
+                _say(f"wrote {path}")
 
 
 @app.command()
@@ -235,16 +232,11 @@ def quiz(
 
     Example: quizgen quiz decks/short-quiz.toml --versions 3 --interactive --pdf
     """
-    from .pipeline import resolve
-    from .render import write_quiz
+    from .project import export
 
     with _errors():
-        paths = _paths(content, templates, decks, out)
-        qset, _ = resolve(target, paths, formats=("quiz",))
-        written = write_quiz(qset, templates_dir=templates, out_dir=paths.out_dir(qset),
-                             versions=versions or qset.versions, seed=qset.seed if seed is None else seed,
-                             interactive=interactive, pdf=pdf)
-        for path in written:
+        for path in export(target, ["quiz"], _paths(content, templates, decks, out), versions=versions, seed=seed,
+                           interactive=interactive, pdf=pdf):
             _say(f"wrote {path}")
 
 
@@ -355,6 +347,8 @@ def progress(
         progress_table(report)
         if html:
             print(f"wrote {html}")
+
+
 # --- issue 11: grading a printed quiz -----------------------------------------------------------
 
 
@@ -398,6 +392,32 @@ def grade_cmd(
     with _errors():
         for path in grade(responses, key_path=key, out_dir=out, templates_dir=templates):
             _say(f"wrote {path}")
+
+
+# --- issue 10: one outputs pipeline ------------------------------------------------------------
+
+
+@app.command()
+def export(
+    target: TargetArg,
+    formats: Annotated[list[str], typer.Option("--format", "-f", help="An output format: anki, quiz, … (repeatable).")],
+    out: OutOpt = Path("build"),
+    content: ContentOpt = Path("content"),
+    templates: TemplatesOpt = Path("templates"),
+    decks: DecksOpt = Path("decks"),
+) -> None:
+    """Render a recipe or a generated set in any output formats, into OUT/<output>/.
+
+    Every file is rendered before any is written. Formats are listed in quizgen/outputs/__init__.py.
+
+    Example: quizgen export decks/short-quiz.toml --format anki --format quiz --out build
+    """
+    from .project import export as export_files
+
+    with _errors():
+        for path in export_files(target, formats, _paths(content, templates, decks, out), interactive=True):
+            if path.is_relative_to(out):
+                _say(f"wrote {path}")
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -122,9 +122,7 @@ def _validate(model: type[M], data: Any, path: Path, out: Collector) -> M | None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            out.add(path, line_of(data, loc), _loc_field(loc), pydantic_message(err, _fields_at(model, loc)))
+        out.problems.extend(validation_problems(exc, path, line=lambda loc: line_of(data, loc), fields=lambda loc: _fields_at(model, loc)))
         return None
 
 
@@ -133,6 +131,17 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     from .hints import models_at  # noqa: PLC0415
 
     return models_at(model, loc)
+
+
+def validation_problems(exc: ValidationError, file: Path | str, *, line: Callable[[tuple[Any, ...]], int | None] = lambda loc: None,
+                        field: Callable[[tuple[Any, ...]], str] = _loc_field, hint: str = "",
+                        fields: Callable[[tuple[Any, ...]], list[str] | None] = lambda loc: None) -> list[Problem]:
+    """The one mapping from pydantic errors to problems: each located by `line(loc)`, named by `field(loc)`;
+    `fields(loc)` lists the valid names there, so a misspelt one gets the closest."""
+    where = rel(file) if isinstance(file, Path) else file
+    return [Problem(where, line(tuple(err["loc"])), field(tuple(err["loc"])),
+                    pydantic_message(err, fields(tuple(err["loc"]))) + (f"; {hint}" if hint else ""))
+            for err in exc.errors(include_url=False)]
 
 
 def pydantic_message(err: Any, fields: list[str] | None = None) -> str:
@@ -259,6 +268,7 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             if salvaged is None:
                 continue
             bank, indexes = salvaged
+        shown = rel(path)  # once per file: 28,000 items at 100x scale would spend seconds in pathlib
         if bank.section and bank.section not in sections:
             out.add(path, data.key_lines.get("section"), "section", unknown("section", bank.section, list(sections)))
         for idx, item in zip(indexes if indexes is not None else range(len(bank.items)), bank.items):
@@ -271,7 +281,7 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             if item.id in seen:
                 out.add(path, where("id"), "id", f"duplicate item id {item.id!r} (first in {seen[item.id]}); give each item its own id")
                 continue
-            seen[item.id] = f"{rel(path)}:{where('id')}"
+            seen[item.id] = f"{shown}:{where('id')}"
             if item.paragraph not in paragraphs:
                 out.add(path, where("paragraph"), "paragraph", f"item {item.id}: paragraph {item.paragraph!r} does not exist in source {source.id}")
                 continue
@@ -296,7 +306,7 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             if speaker_id not in speakers:
                 continue
             items.append(BankItem(item=item, source_id=source.id, section=section, speaker=speakers[speaker_id], paragraph=para,
-                                  position=(pindex, idx), file=rel(path), line=line))
+                                  position=(pindex, idx), file=shown, line=line))
     items.sort(key=lambda it: (it.position, it.id))
     return items
 
@@ -379,10 +389,7 @@ def _load_recipe_into(path: Path, content: Content | None, out: Collector,
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            key = str(err["loc"][0]) if err["loc"] else ""
-            msg = pydantic_message(err)
-            out.add(path, toml_key_line(text, key) or 1, _loc_field(tuple(err["loc"])), msg)
+        out.problems.extend(validation_problems(exc, path, line=lambda loc: toml_key_line(text, str(loc[0]) if loc else "") or 1))
         return None
     if content is not None:
         check_recipe_names(recipe, path, text, content, out, templates)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 import string
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from .content import BankItem, Collector, Content
-from .dataio import toml_key_line
-from .errors import Problem, SelectionError, rel
+from .errors import Problem, SelectionError
 from .models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
+from .rand import rng_for, stable_id, stable_order
 from .text import STOP_WORDS, Segmenter, is_content_word
 
 TF_OPTIONS = ("正确", "错误")
@@ -23,11 +21,6 @@ MCQ_OPTIONS = 4
 def _norm(text: str) -> str:
     """Compare answers ignoring spaces and case: "10万倍" equals "10 万倍"."""
     return re.sub(r"\s+", "", text).casefold()
-
-
-def _rank(key: str, candidates: Iterable[str]) -> list[str]:
-    """Order candidates by a hash of (key, candidate): adding one candidate never reorders the others."""
-    return sorted(candidates, key=lambda c: hashlib.sha256(f"{key}\x1f{c}".encode()).hexdigest())
 
 
 class _Formatter(string.Formatter):
@@ -69,7 +62,10 @@ class Generator:
     # --- public -------------------------------------------------------------------------------
 
     def questions(self, source_ids: Sequence[str] | None = None) -> list[Question]:
-        """All questions for the given sources in interview order; problems are collected in `self.problems`."""
+        """All questions for the given sources in interview order; problems are collected in `self.problems`.
+
+        Pure: the caller saves the segmenter's memo (`Segmenter.save`) when it wants it kept.
+        """
         out: list[Question] = []
         for sid in source_ids if source_ids is not None else list(self.content.sources):
             items = self.content.sources[sid].items
@@ -84,8 +80,6 @@ class Generator:
                         continue
                     if q is not None:
                         out.append(q)
-        if self._segmenter is not None:
-            self._segmenter.save()
         return out
 
     # --- per type -----------------------------------------------------------------------------
@@ -173,7 +167,7 @@ class Generator:
     def _distractors(self, item: BankItem, items: Sequence[BankItem], answer: str, curated: Sequence[str], pool: Iterable[str]) -> list[str]:
         taken = {_norm(answer)} | {_norm(a) for a in getattr(item.item, "accept", ())}
         out: list[str] = []
-        for cand in [*curated, *_rank(item.id, dict.fromkeys(pool))]:
+        for cand in [*curated, *stable_order(item.id, dict.fromkeys(pool))]:
             if _norm(cand) not in taken:
                 taken.add(_norm(cand))
                 out.append(cand)
@@ -202,7 +196,7 @@ class Generator:
 
     def _options(self, qid: str, answer: str, distractors: list[str]) -> tuple[tuple[str, ...], int]:
         options = [answer, *distractors]
-        random.Random(f"options:{qid}").shuffle(options)
+        rng_for("options", qid).shuffle(options)
         return tuple(options), options.index(answer)
 
     def _mcq(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
@@ -228,7 +222,7 @@ class Generator:
         it = item.item
         if not isinstance(it, Fact):
             return None
-        truth = random.Random(f"tf:{base['id']}").random() < 0.5
+        truth = rng_for("tf", base["id"]).random() < 0.5
         if truth:
             statement = it.statement
         elif it.false_statement:
@@ -271,7 +265,7 @@ class Generator:
             return None
         chain = list(it.chain)
         options = list(chain)
-        rng = random.Random(f"order:{base['id']}")
+        rng = rng_for("order", base["id"])
         while options == chain:
             rng.shuffle(options)
         order = tuple(options.index(step) for step in chain)
@@ -351,7 +345,7 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
         chosen = pool
     else:
         # Each question draws its own key from its own stream: adding an item never reshuffles the others.
-        ranked = sorted(pool, key=lambda q: (random.Random(f"{seed}:{q.id}").random(), q.id))
+        ranked = sorted(pool, key=lambda q: (rng_for(seed, q.id).random(), q.id))
         per: dict[tuple[str, str], int] = {}
         chosen = []
         for q in ranked:
@@ -370,30 +364,20 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
 
 
 def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, *,
-              segmenter: Segmenter | None = None, recipe_path: Path | None = None,
-              questions: Sequence[Question] | None = None) -> QuestionSet:
-    """Generate (unless `questions` are given) and select the questions a recipe asks for."""
+              segmenter: Segmenter | None = None, questions: Sequence[Question] | None = None) -> QuestionSet:
+    """Generate (unless `questions` are given) and select the questions a recipe asks for.
+
+    Pure: selection problems name the recipe's fields, not a file (the caller knows where the recipe came from).
+    """
     if questions is None:
         gen = Generator(content, templates, segmenter=segmenter)
         questions = gen.questions(recipe.sources)
         gen.problems.raise_if_any()
     else:
         questions = [q for q in questions if q.source_id in recipe.sources]
-    filters = Filters(sections=recipe.sections, tags=recipe.tags, types=recipe.types, templates=recipe.templates,
-                      speakers=recipe.speakers, count=recipe.count, per_item=recipe.per_item, pick=recipe.pick)
-    try:
-        chosen = select(questions, filters, seed=recipe.seed)
-    except SelectionError as exc:
-        if recipe_path is None:
-            raise
-        text = recipe_path.read_text(encoding="utf-8")
-        raise SelectionError([Problem(rel(recipe_path), toml_key_line(text, p.field) or toml_key_line(text, "count"), p.field, p.message)
-                              for p in exc.problems]) from None
-    return QuestionSet(title=recipe.title, output=recipe.output, deck_name=recipe.deck_name or recipe.title,
-                       deck_id=recipe.deck_id or stable_id(recipe.output), seed=recipe.seed, versions=recipe.versions,
-                       sources=recipe.sources, filters=filters, questions=tuple(chosen))
-
-
-def stable_id(name: str) -> int:
-    """A fixed 13-digit ID derived from a name (for decks whose recipe gives none)."""
-    return 1_000_000_000_000 + int(hashlib.sha256(name.encode()).hexdigest(), 16) % 8_000_000_000_000
+    filters = recipe.filters
+    chosen = select(questions, filters, seed=recipe.seed)
+    # model_construct: the questions were just built from validated content; re-validating 100,000 of them costs seconds
+    return QuestionSet.model_construct(title=recipe.title, output=recipe.output, deck_name=recipe.deck_name or recipe.title,
+                                       deck_id=recipe.deck_id or stable_id(recipe.output), seed=recipe.seed, versions=recipe.versions,
+                                       sources=recipe.sources, filters=filters, questions=tuple(chosen))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -21,7 +22,7 @@ AnswerType = Literal[
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False, defer_build=True)
 
 
 # --- the source -------------------------------------------------------------------------------
@@ -212,7 +213,8 @@ class Recipe(Frozen):
     """Only these question templates (IDs from templates/questions); empty means all."""
     count: int = Field(default=0, ge=0)
     seed: int = 0
-    formats: tuple[Literal["anki", "quiz"], ...] = ("anki", "quiz")
+    formats: tuple[str, ...] = ("anki", "quiz")
+    """Output formats by name (see quizgen/outputs/__init__.py FORMATS)."""
     versions: int = Field(default=1, ge=1, le=500)
     deck_name: Text | None = None
     """Anki parent deck name; defaults to the title."""
@@ -229,6 +231,23 @@ class Recipe(Frozen):
         if ".." in v:
             raise ValueError("must not contain '..'")
         return v
+
+    @field_validator("formats")
+    @classmethod
+    def _registered_formats(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from .outputs import names, unknown  # noqa: PLC0415 - the registry is names only, no format module is imported
+
+        if bad := unknown(v):
+            raise PydanticCustomError("unknown_format", "unknown format {bad}; available: {available}",
+                                      {"bad": ", ".join(map(repr, bad)), "available": ", ".join(names())})
+        if len(set(v)) != len(v):
+            raise PydanticCustomError("repeated_format", "lists a format twice; list each format once")
+        return v
+
+    @property
+    def filters(self) -> Filters:
+        """The recipe's selection settings (the fields it shares with Filters)."""
+        return Filters(**{name: getattr(self, name) for name in Filters.model_fields if name in type(self).model_fields})
 
 
 # --- generated questions ----------------------------------------------------------------------

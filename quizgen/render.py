@@ -18,6 +18,7 @@ from .errors import ContentError, Problem, QuizgenError, rel
 from .fsutil import write_many, user_cache_dir
 from .keycsv import key_csv_for
 from .models import Question, QuestionSet
+from .rand import rng_for
 
 TEMPLATE_DIR = "quiz"
 PRINT_TEMPLATE = "print.html.j2"
@@ -161,11 +162,11 @@ def plan_versions(qset: QuestionSet, *, versions: int, seed: int) -> list[Versio
         number = 0
         for gi, key in enumerate(keys):
             questions = list(heads[key])
-            random.Random(f"{seed}:{label}:{key[1]}").shuffle(questions)
+            rng_for(seed, label, key[1]).shuffle(questions)
             items = []
             for q in questions:
                 number += 1
-                items.append(_item(q, number, random.Random(f"{seed}:{label}:{q.id}")))
+                items.append(_item(q, number, rng_for(seed, label, q.id)))
             groups.append(Group(numeral=_numeral(gi + 1), type=key[0], title=key[1],
                                 instructions=questions[0].instructions, items=tuple(items)))
         out.append(Version(label=label, groups=tuple(groups)))
@@ -346,23 +347,31 @@ def render_footer(templates: Templates, qset: QuestionSet, version: Version, *, 
 # --- writing ----------------------------------------------------------------------------------
 
 
-def write_quiz(qset: QuestionSet, *, templates_dir: Path, out_dir: Path, versions: int, seed: int,
-               interactive: bool = False, pdf: bool = False) -> list[Path]:
-    """Render every version (and the self-check page, and PDFs), then write them all at once; return the paths."""
+def render_quiz(qset: QuestionSet, *, templates_dir: Path, versions: int, seed: int,
+                interactive: bool = False, pdf: bool = False) -> dict[str, bytes]:
+    """Render every version (and the self-check page, and PDFs): file name -> bytes, nothing written."""
     templates = Templates(templates_dir)
     plan = plan_versions(qset, versions=versions, seed=seed)
     pages = [render_print(templates, qset, v, versions=versions) for v in plan]
-    files: dict[Path, bytes] = {}
+    files: dict[str, bytes] = {}
     for version, page in zip(plan, pages):
-        files[out_dir / f"{qset.output}-{version.label}.html"] = page.encode("utf-8")
-    files[out_dir / f"{qset.output}-key.csv"] = key_csv_for(qset, plan)  # issue 11: the key that `quizgen grade` reads
+        files[f"{qset.output}-{version.label}.html"] = page.encode("utf-8")
+    files[f"{qset.output}-key.csv"] = key_csv_for(qset, plan)  # issue 11: the key that `quizgen grade` reads
     if interactive:
-        files[out_dir / f"{qset.output}-interactive.html"] = render_interactive(templates, qset, plan[0]).encode("utf-8")
+        files[f"{qset.output}-interactive.html"] = render_interactive(templates, qset, plan[0]).encode("utf-8")
     if pdf:
         from .pdf import PrintJob, print_pdfs  # noqa: PLC0415 - Chromium only when asked for
 
         footers = [render_footer(templates, qset, v, versions=versions) for v in plan]
         for version, data in zip(plan, print_pdfs([PrintJob(p, f) for p, f in zip(pages, footers)])):
-            files[out_dir / f"{qset.output}-{version.label}.pdf"] = data
+            files[f"{qset.output}-{version.label}.pdf"] = data
+    return files  # insertion order: version pages, the key CSV, the self-check page, then the PDFs
+
+
+def write_quiz(qset: QuestionSet, *, templates_dir: Path, out_dir: Path, versions: int, seed: int,
+               interactive: bool = False, pdf: bool = False) -> list[Path]:
+    """Render everything (render_quiz), then write it all at once; return the paths."""
+    files = {out_dir / name: data for name, data in render_quiz(qset, templates_dir=templates_dir, versions=versions, seed=seed,
+                                                                interactive=interactive, pdf=pdf).items()}
     write_many(files)
     return list(files)  # insertion order: version pages, the key CSV, the self-check page, then the PDFs

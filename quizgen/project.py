@@ -1,0 +1,237 @@
+"""A project's run: load and validate everything, generate, select; then render every output before writing any.
+
+load (content.py, sets.py) -> generate (generate.py) -> select -> outputs/<format>.py -> one write_many (fsutil.py)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .content import Collector, Content, LoadedRecipe, check_all, check_recipe_names, load_content, load_recipe, load_templates, validation_problems
+from .dataio import read_text, toml_key_line
+from .errors import ContentError, Problem, QuizgenError, SelectionError, rel
+from .fsutil import write_many
+from .models import Filters, Question, QuestionSet, QuestionTemplate, Recipe
+from .paths import Paths
+from .sets import dump_set, load_set_file
+
+
+def _segmenter(content: Content):  # noqa: ANN202 - text.Segmenter, imported lazily (jieba)
+    from .text import Segmenter  # noqa: PLC0415
+
+    return Segmenter([s.userdict for s in content.sources.values() if s.userdict])
+
+
+def _generate(content: Content, templates: dict[str, QuestionTemplate], source_ids: Sequence[str] | None = None) -> list[Question]:
+    """Every question the templates make; the orchestrator (not generate) keeps jieba's memo."""
+    from .generate import Generator  # noqa: PLC0415 - jieba only for commands that generate
+
+    segmenter = _segmenter(content)
+    gen = Generator(content, templates, segmenter=segmenter)
+    questions = gen.questions(source_ids)
+    segmenter.save()
+    gen.problems.raise_if_any()
+    return questions
+
+
+def _select(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, questions: Sequence[Question]) -> QuestionSet:
+    from .generate import build_set  # noqa: PLC0415
+
+    return build_set(content, templates, recipe, questions=questions)
+
+
+def _in_recipe(exc: SelectionError, path: Path) -> SelectionError:
+    """Selection problems located at the recipe key they are about (the count, or the filters)."""
+    text = read_text(path)
+    return SelectionError([Problem(rel(path), toml_key_line(text, p.field) or toml_key_line(text, "count"), p.field, p.message)
+                           for p in exc.problems])
+
+
+def _in_options(exc: SelectionError) -> SelectionError:
+    """Selection problems named after the command-line options: that is what the user typed."""
+    return SelectionError([Problem("quizgen generate", None, "--count" if p.field == "count" else "filters", p.message) for p in exc.problems])
+
+
+def recipe_set(content: Content, templates: dict[str, QuestionTemplate], loaded: LoadedRecipe,
+               questions: Sequence[Question] | None = None) -> QuestionSet:
+    """A recipe's question set; selection problems point into the recipe file."""
+    if questions is None:
+        questions = _generate(content, templates, loaded.recipe.sources)
+    try:
+        return _select(content, templates, loaded.recipe, questions)
+    except SelectionError as exc:
+        raise _in_recipe(exc, loaded.path) from None
+
+
+def _set_cache(target: Path, paths: Paths) -> tuple[Path, str] | None:
+    """A recipe's cache file (one per recipe) and the key of its inputs: the recipe, content, question templates,
+    jieba and quizgen's code. None when there is no usable cache folder or an input cannot be read."""
+    import hashlib  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from .build import input_files  # noqa: PLC0415
+    from .fsutil import user_cache_dir  # noqa: PLC0415
+
+    folder = user_cache_dir("sets")
+    if folder is None:
+        return None
+    h = hashlib.sha256(f"{sys.version}\0".encode())
+    try:
+        h.update(target.read_bytes())
+        spec = importlib.util.find_spec("jieba")  # its dictionary and segmentation shape the cloze blanks
+        if spec is not None and spec.origin:
+            h.update(f"{spec.origin}\0{os.stat(spec.origin).st_mtime_ns}\0".encode())
+        for root in (paths.content, paths.templates / "questions", Path(__file__).resolve().parent):
+            for f in input_files(root):
+                h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+    except OSError:
+        return None  # the ordinary path reports the unreadable file
+    name = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:24]
+    return folder / f"{name}.pickle", h.hexdigest()
+
+
+def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "quiz")) -> tuple[QuestionSet, Path | None]:
+    """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any), with the templates
+    and note state the given output formats need checked first.
+
+    A recipe's set is cached per user (one file per recipe, under the key of every input it depends on):
+    `quizgen anki RECIPE` after an unchanged bank skips loading, validating and generating.
+    """
+    from .preflight import check_state_file, preflight  # noqa: PLC0415
+
+    if target.suffix not in (".toml", ".yaml", ".yml"):
+        raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
+    found = Collector()
+    preflight(paths.templates, paths.decks, found, formats=tuple(formats))
+    found.raise_if_any()
+    if target.suffix == ".toml":
+        import pickle  # noqa: PLC0415
+
+        cache = _set_cache(target, paths)
+        if cache is not None:
+            with contextlib.suppress(Exception):  # a missing, stale or damaged entry only costs speed
+                key, qset = pickle.loads(cache[0].read_bytes())  # noqa: S301 - our own per-user cache
+                if key == cache[1]:
+                    return qset, None
+        content = load_content(paths.content)
+        templates = load_templates(paths.templates)
+        qset = recipe_set(content, templates, load_recipe(target, content, templates))
+        if cache is not None:
+            with contextlib.suppress(QuizgenError):
+                write_many({cache[0]: pickle.dumps((cache[1], qset), protocol=pickle.HIGHEST_PROTOCOL)})
+        return qset, None
+    qset = load_set_file(target)
+    if "anki" in formats:
+        check_state_file(paths.state_for(qset, target), found)
+    found.raise_if_any()
+    return qset, target
+
+
+def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
+    """A new question set from the bank with the CLI's filters."""
+    content = load_content(paths.content)
+    templates = load_templates(paths.templates)
+    if title is None:  # worded from the sources asked for, never a hard-coded name
+        chosen = [content.sources[s].source.title for s in sources if s in content.sources] or [s.source.title for s in content.sources.values()]
+        title = f"{chosen[0]}：练习" if len(chosen) == 1 else "练习"
+    where = "quizgen generate"
+    try:
+        recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), seed=seed, versions=versions,
+                        **filters.model_dump())
+    except ValidationError as exc:
+        raise ContentError(validation_problems(exc, where, field=lambda loc: "--" + str(loc[0]).replace("_", "-"))) from None
+    out = Collector()
+    check_recipe_names(recipe, Path(where), "", content, out, templates)
+    out.raise_if_any()
+    try:
+        return _select(content, templates, recipe, _generate(content, templates, recipe.sources))
+    except SelectionError as exc:
+        raise _in_options(exc) from None
+
+
+def write_set(qset: QuestionSet, path: Path) -> None:
+    write_many({path: dump_set(qset).encode("utf-8")})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything validated and selected, nothing written yet."""
+
+    content: Content
+    templates: dict[str, QuestionTemplate]
+    sets: list[tuple[LoadedRecipe, QuestionSet]]
+    questions: int
+    """How many questions the templates make from the whole bank."""
+
+
+def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
+    """Validate files, generate every question, then every recipe's selection; raise with all problems at once."""
+    from .preflight import preflight  # noqa: PLC0415
+
+    found = Collector()
+    try:
+        content, templates, recipes = check_all(content_dir, templates_dir, decks_dir)
+    except QuizgenError as exc:
+        found.catch(exc)
+    preflight(templates_dir, decks_dir, found)  # what the build needs besides the content: all problems in one report
+    found.raise_if_any()
+    questions = _generate(content, templates)
+    out = Collector()
+    sets = []
+    for loaded in recipes:
+        try:
+            sets.append((loaded, recipe_set(content, templates, loaded, questions)))
+        except QuizgenError as exc:
+            out.catch(exc)
+    for loaded, qset in sets:
+        if "quiz" in loaded.recipe.formats:
+            from .render import plan_versions  # noqa: PLC0415
+
+            try:
+                plan_versions(qset, versions=qset.versions, seed=qset.seed)
+            except QuizgenError as exc:
+                out.catch(exc)
+    out.raise_if_any()
+    return Plan(content=content, templates=templates, sets=sets, questions=len(questions))
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+
+def render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, *, set_file: Path | None = None, **options: object) -> dict[Path, bytes]:
+    """Render a set in each format and place every file: the set's output folder, the note state in its own place."""
+    from .outputs import NOTE_STATE, OutputOptions, render  # noqa: PLC0415
+
+    state = paths.state_for(qset, set_file)
+    opts = OutputOptions.for_set(qset, paths.templates, state_file=state, **options)
+    folder = paths.out_dir(qset)
+    return {state if name == NOTE_STATE else folder / name: data for name, data in render(qset, formats, opts).items()}
+
+
+def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
+    """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
+    files: dict[Path, bytes] = {}
+    for loaded, qset in plan.sets:
+        # a recipe's column map for spreadsheet formats, once recipes have one
+        files.update(render_set(qset, loaded.recipe.formats, paths, interactive=True, pdf=False,
+                                columns=dict(getattr(loaded.recipe, "columns", None) or {}) or None))
+    return files
+
+
+def export(target: Path, formats: Sequence[str], paths: Paths, **options: object) -> list[Path]:
+    """Render a recipe or a set in the given formats, then write every file at once; the files written, in order."""
+    from .outputs import module  # noqa: PLC0415
+
+    for fmt in formats:
+        module(fmt)  # an unknown format fails before any work
+    qset, set_file = resolve(target, paths, formats=formats)
+    files = render_set(qset, formats, paths, set_file=set_file, **options)
+    write_many(files)
+    return list(files)

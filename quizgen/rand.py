@@ -1,0 +1,26 @@
+"""The one place randomness and derived identities come from: every stream and id is a function of its names.
+
+Each question (and each quiz version) draws from its own stream, so adding one item never reshuffles the others,
+and the same content and seed always give the same sets, GUIDs and deck ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterable
+
+
+def rng_for(*parts: object) -> random.Random:
+    """A random stream named by its parts: rng_for(seed, "A", question_id) seeds Random("<seed>:A:<question id>")."""
+    return random.Random(":".join(str(p) for p in parts))
+
+
+def stable_order(key: str, candidates: Iterable[str]) -> list[str]:
+    """Candidates in an order fixed by (key, candidate): adding one candidate never reorders the others."""
+    return sorted(candidates, key=lambda c: hashlib.sha256(f"{key}\x1f{c}".encode()).hexdigest())
+
+
+def stable_id(name: str) -> int:
+    """A fixed 13-digit ID derived from a name (Anki decks whose recipe gives none, sub-decks)."""
+    return 1_000_000_000_000 + int(hashlib.sha256(name.encode()).hexdigest(), 16) % 8_000_000_000_000
