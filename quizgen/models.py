@@ -224,6 +224,18 @@ class Recipe(Frozen):
     """At most this many questions per bank item (0: no limit)."""
     pick: Literal["random", "preferred"] = "random"
     """Which questions of an item: `random` (seeded), or `preferred`: the first applicable in the order of `types`."""
+    xlsx_columns: dict[str, str] = Field(default_factory=dict)
+    """Spreadsheet export: default column header -> the header a platform expects ("" drops the column)."""
+
+    @field_validator("xlsx_columns")
+    @classmethod
+    def _known_columns(cls, v: dict[str, str]) -> dict[str, str]:
+        from .outputs.xlsx import COLUMNS  # noqa: PLC0415 - names only; openpyxl is imported when rendering
+
+        if bad := sorted(set(v) - set(COLUMNS)):
+            raise PydanticCustomError("unknown_column", "unknown column {bad}; use some of {known}",
+                                      {"bad": ", ".join(map(repr, bad)), "known": ", ".join(COLUMNS)})
+        return v
 
     @field_validator("output")
     @classmethod

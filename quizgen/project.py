@@ -219,9 +219,8 @@ def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
     """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
     files: dict[Path, bytes] = {}
     for loaded, qset in plan.sets:
-        # a recipe's column map for spreadsheet formats, once recipes have one
         files.update(render_set(qset, loaded.recipe.formats, paths, interactive=True, pdf=False,
-                                columns=dict(getattr(loaded.recipe, "columns", None) or {}) or None))
+                                xlsx_columns=loaded.recipe.xlsx_columns or None))
     return files
 
 

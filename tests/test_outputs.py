@@ -46,7 +46,7 @@ def test_anki_returns_the_deck_and_its_note_state_and_quiz_its_pages(ws: Workspa
     qset = _recipe_set(ws)
     files = outputs.render(qset, ["anki", "quiz"], OutputOptions(templates=TEMPLATES, versions=2, seed=3, interactive=True, now=1))
     assert list(files) == [f"{qset.output}.apkg", NOTE_STATE, f"{qset.output}-A.html", f"{qset.output}-B.html",
-                           f"{qset.output}-interactive.html"]
+                           f"{qset.output}-key.csv", f"{qset.output}-interactive.html"]
     assert b'"format": "quizgen-notes/1"' in files[NOTE_STATE]
 
 
@@ -73,7 +73,7 @@ def test_export_renders_a_recipe_in_several_formats_byte_identically(ws: Workspa
     assert first.exit_code == 0, first.output
     out = Path("out/xh-lin-interview")
     assert first.stdout.splitlines() == [f"wrote {out / n}" for n in
-                                         ("xh-lin-interview-A.html", "xh-lin-interview-interactive.html", "xh-lin-interview.apkg")]
+                                         ("xh-lin-interview-A.html", "xh-lin-interview-key.csv", "xh-lin-interview-interactive.html", "xh-lin-interview.apkg")]
     assert (ws.decks / "state" / "xh-lin-interview.json").exists()  # the deck's note state, written with it
     pages = _snapshot(ws.root / "out")
     pages = {k: v for k, v in pages.items() if k.endswith(".html")}
