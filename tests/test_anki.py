@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -222,11 +223,12 @@ def test_state_edit_with_equal_time_would_be_skipped_so_mod_moves_forward(tmp_pa
 def test_write_is_atomic_and_leaves_no_temp_files(tmp_path: Path, interview, monkeypatch) -> None:
     qset, _, _, _ = interview
     out = tmp_path / "out"
-    tmp_before = set(Path(__import__("tempfile").gettempdir()).iterdir())
+    private_tmp = tmp_path / "tmp"  # a temp folder of this test's own: other processes' files in /tmp cannot count
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     write_deck(qset, templates_dir=ROOT / "templates", out_path=out / "d.apkg", state_path=out / "s.json", now=1)
     assert sorted(p.name for p in out.iterdir()) == ["d.apkg", "s.json"]
-    leftovers = {p for p in set(Path(__import__("tempfile").gettempdir()).iterdir()) - tmp_before if p.name.startswith("tmp")}
-    assert not leftovers
+    assert list(private_tmp.iterdir()) == []
     with zipfile.ZipFile(out / "d.apkg") as zf:
         assert sorted(zf.namelist()) == ["collection.anki2", "media"]
 
