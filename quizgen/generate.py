@@ -106,7 +106,7 @@ class Generator:
             "id": qid, "source_id": item.source_id, "item_id": item.id, "template_id": tpl.id, "type": tpl.type,
             "kind": item.kind, "title": tpl.title, "instructions": tpl.instructions, "points": tpl.points,
             "ref": ref, "tags": it.tags, "position": (*item.position, t_index), "explanation": explanation,
-            "item_digest": digest,
+            "item_digest": digest, "importance": it.importance, "keypoint": it.keypoint, "note": it.note,
         }
         prompt = _Formatter().vformat(tpl.prompt, (), fields)
         builder = getattr(self, f"_{tpl.type}")
@@ -295,7 +295,7 @@ class Generator:
         return SourceRef(source_id=source.id, source_title=source.title, source_outlet=source.outlet, source_date=source.date,
                          section_id=item.section.id, section_title=item.section.title,
                          section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
-                         speaker_name=item.speaker.name, evidence=item.evidence)
+                         speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre)
 
     @staticmethod
     def _explain(item: BankItem) -> str:
@@ -317,7 +317,7 @@ class Generator:
 def _describe(filters: Filters) -> str:
     parts = [f"{name}={','.join(vals)}" for name, vals in
              (("section", filters.sections), ("tag", filters.tags), ("type", filters.types), ("template", filters.templates),
-              ("speaker", filters.speakers)) if vals]
+              ("speaker", filters.speakers), ("importance", filters.importance)) if vals]
     return " ".join(parts) or "no filters"
 
 
@@ -330,6 +330,7 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
         and (not filters.types or q.type in filters.types)
         and (not filters.templates or q.template_id in filters.templates)
         and (not filters.speakers or q.ref.speaker_id in filters.speakers)
+        and (not filters.importance or q.importance in filters.importance)
     ]
     if not pool:
         raise SelectionError(Problem("selection", None, "filters", f"no question matches ({_describe(filters)}); widen the filters"))
@@ -380,7 +381,7 @@ def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: 
     else:
         questions = [q for q in questions if q.source_id in recipe.sources]
     filters = Filters(sections=recipe.sections, tags=recipe.tags, types=recipe.types, templates=recipe.templates,
-                      speakers=recipe.speakers, count=recipe.count, per_item=recipe.per_item, pick=recipe.pick)
+                      speakers=recipe.speakers, importance=recipe.importance, count=recipe.count, per_item=recipe.per_item, pick=recipe.pick)
     try:
         chosen = select(questions, filters, seed=recipe.seed)
     except SelectionError as exc:

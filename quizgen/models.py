@@ -15,6 +15,9 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(::[a-z0-9][
 QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
 QuestionType = Literal["cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed"]
 KINDS = ("fact", "argument", "quote", "term")
+Importance = Literal["core", "detail", "aside"]
+IMPORTANCES = ("core", "detail", "aside")
+Genre = Literal["访谈", "演讲", "对话", "文章"]
 AnswerType = Literal[
     "number", "date", "person", "company", "product", "organization", "place", "event", "concept", "other"
 ]
@@ -58,6 +61,10 @@ class Source(Frozen):
     podcast: Text | None = None
     reference: Text | None = None
     language: Text = "zh-CN"
+    genre: Genre = "文章"
+    """What kind of text it is: the word quizzes and cards use for it (访谈中……, 与访谈内容相符)."""
+    short_title: Text | None = None
+    """A short name for default deck and quiz titles (e.g. 黄仁勋 BG2 访谈); defaults to the title."""
     speakers: tuple[Speaker, ...] = Field(min_length=1)
     sections: tuple[Section, ...] = Field(min_length=1)
 
@@ -86,6 +93,14 @@ class ItemBase(Frozen):
     """Who states it; defaults to the paragraph's speaker."""
     explanation: Text | None = None
     """One line shown in answer keys; defaults to a sentence built from the item."""
+    importance: Importance = "detail"
+    """core: tests a key point (and names it in `keypoint`); detail; aside: hosts' and the editor's remarks, meta."""
+    keypoint: Slug | None = None
+    """The id of the key point (keypoints.yaml) this item tests; required for core items."""
+    note: Text | None = None
+    """Where the source is wrong, garbled or mistranslated: shown on the card back and in the key."""
+    waive: dict[str, str] = Field(default_factory=dict)
+    """Quality rules this item knowingly breaks: {rule-id: "why"}."""
 
 
 class Fact(ItemBase):
@@ -101,6 +116,10 @@ class Fact(ItemBase):
     accept: tuple[Text, ...] = ()
     distractors: tuple[Text, ...] = ()
     false_statement: Text | None = None
+    false_detail: Text | None = None
+    """The words of `false_statement` that were changed (verbatim in it)."""
+    contradicts: Text | None = None
+    """The words of `evidence` that contradict `false_detail` (verbatim in the evidence)."""
     reverse: bool = False
     """Also ask the answer -> question direction (product -> company, term -> definition)."""
 
@@ -126,6 +145,8 @@ class Argument(ItemBase):
     conclusion: Text
     steps: tuple[Text, ...] = ()
     """The argument's chain in order; defaults to reasons then conclusion."""
+    sequential: bool = False
+    """The steps follow one from another (a sequence, not parallel points): only then is it asked as an ordering question."""
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -193,6 +214,17 @@ class QuestionTemplate(Frozen):
     """Item fields that must be set for the template to apply."""
 
 
+class KeyPoint(Frozen):
+    id: Slug
+    text: Text
+    """The key point in one line."""
+    paragraphs: tuple[Slug, ...] = Field(min_length=1)
+
+
+class KeyPointsFile(Frozen):
+    keypoints: tuple[KeyPoint, ...] = ()
+
+
 class TemplatesFile(Frozen):
     templates: tuple[QuestionTemplate, ...]
 
@@ -210,6 +242,8 @@ class Recipe(Frozen):
     types: tuple[QuestionType, ...] = ()
     templates: tuple[Slug, ...] = ()
     """Only these question templates (IDs from templates/questions); empty means all."""
+    importance: tuple[Importance, ...] = ()
+    """Only items of these importances (core, detail, aside); empty means all."""
     count: int = Field(default=0, ge=0)
     seed: int = 0
     formats: tuple[Literal["anki", "quiz"], ...] = ("anki", "quiz")
@@ -253,6 +287,7 @@ class SourceRef:
     evidence: str
     source_outlet: str = ""
     source_date: dt.date | None = None
+    genre: str = "文章"
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +325,9 @@ class Question:
     tags: tuple[str, ...] = ()
     item_digest: str = ""
     """Hash of the whole bank item: any edit of the item moves its notes' modification time forward."""
+    importance: str = "detail"
+    keypoint: str | None = None
+    note: str | None = None
 
     @property
     def cloze_parts(self) -> tuple[str, str, str]:
@@ -305,6 +343,7 @@ class Filters(Frozen):
     types: tuple[QuestionType, ...] = ()
     templates: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
+    importance: tuple[Importance, ...] = ()
     count: int = 0
     per_item: int = 0
     pick: Literal["random", "preferred"] = "random"

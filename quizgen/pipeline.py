@@ -58,13 +58,36 @@ def _set_for(content: Content, templates: dict[str, QuestionTemplate], recipe: R
     return build_set(content, templates, recipe, recipe_path=path)
 
 
-def generate_set(paths: Paths, *, title: str, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
+def importance_filter(values: list[str] | None) -> tuple[str, ...]:
+    """`generate --importance`: none given -> core; `all` -> every importance; otherwise the names given."""
+    from .models import IMPORTANCES  # noqa: PLC0415
+
+    if not values:
+        return ("core",)
+    if "all" in values:
+        return ()
+    unknown = [v for v in values if v not in IMPORTANCES]
+    if unknown:
+        raise ContentError(Problem("quizgen generate", None, "--importance", f"unknown importance {unknown[0]!r}; use core, detail, aside or all"))
+    return tuple(dict.fromkeys(values))
+
+
+def default_title(content: Content, sources: tuple[str, ...]) -> str:
+    """A generated set's title from its source: its short title (or title) and ：练习."""
+    ids = sources or tuple(content.sources)
+    names = [content.sources[s].source.short_title or content.sources[s].source.title for s in ids if s in content.sources]
+    return f"{'、'.join(names)}：练习" if names else "练习"
+
+
+def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
     """A new question set from the bank with the CLI's filters."""
     content = load_content(paths.content)
     templates = load_templates(paths.templates)
+    title = title or default_title(content, sources)
     try:
         recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), sections=filters.sections,
-                        tags=filters.tags, speakers=filters.speakers, types=filters.types, templates=filters.templates, count=filters.count,
+                        tags=filters.tags, speakers=filters.speakers, types=filters.types, templates=filters.templates,
+                        importance=filters.importance, count=filters.count,
                         per_item=filters.per_item, seed=seed, versions=versions)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
@@ -95,18 +118,27 @@ class Plan:
     sets: list[tuple[LoadedRecipe, QuestionSet]]
     questions: int
     """How many questions the templates make from the whole bank."""
+    notes: tuple[str, ...] = ()
+    """Advice that is not a problem (e.g. items without an explicit importance)."""
 
 
-def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
-    """Validate files, generate every question, then every recipe's selection; raise with all problems at once."""
+def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality_report: Path | None = None) -> Plan:
+    """Validate files, generate every question, run the quality rules, then every recipe's selection; raise with all
+    problems at once. `quality_report` (.json or .csv) gets each quality rule's count, even when problems are found."""
     from .errors import QuizgenError  # noqa: PLC0415
     from .generate import Generator, build_set  # noqa: PLC0415 - jieba only for commands that generate
+    from .quality import check_quality  # noqa: PLC0415
 
     content, templates, recipes = check_all(content_dir, templates_dir, decks_dir)
     gen = Generator(content, templates)
     questions = gen.questions()
     gen.problems.raise_if_any()
+    quality = check_quality(content, questions, segmenter=gen.segmenter)
+    gen.segmenter.save()
+    if quality_report is not None:
+        write_text(quality_report, quality.report("csv" if quality_report.suffix.lower() == ".csv" else "json"))
     out = gen.problems
+    out.problems.extend(quality.problems)
     sets = []
     for loaded in recipes:
         try:
@@ -114,7 +146,7 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
         except QuizgenError as exc:
             out.catch(exc)
     out.raise_if_any()
-    return Plan(content=content, templates=templates, sets=sets, questions=len(questions))
+    return Plan(content=content, templates=templates, sets=sets, questions=len(questions), notes=tuple(quality.notes))
 
 
 def import_article(article: Path, *, source_id: str, speakers_file: Path, out: Path) -> tuple[int, int]:

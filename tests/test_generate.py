@@ -145,7 +145,7 @@ def test_asking_for_more_than_the_filters_allow_is_an_error(bank) -> None:
 
 def test_generate_cli_writes_a_reproducible_set(tmp_path: Path) -> None:
     runner = CliRunner()
-    args = ["generate", "--section", "moat", "--type", "mcq", "--count", "5", "--seed", "3",
+    args = ["generate", "--section", "moat", "--type", "mcq", "--importance", "all", "--count", "5", "--seed", "3",
             "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates")]
     r1 = runner.invoke(app, [*args, "--out", str(tmp_path / "a" / "set.yaml")])
     r2 = runner.invoke(app, [*args, "--out", str(tmp_path / "b" / "set.yaml")])
@@ -162,7 +162,7 @@ def test_generate_cli_writes_a_reproducible_set(tmp_path: Path) -> None:
 def test_generated_set_renders_as_a_deck(tmp_path: Path) -> None:
     runner = CliRunner()
     set_file = tmp_path / "sets" / "practice.yaml"
-    r = runner.invoke(app, ["generate", "--count", "6", "--seed", "5", "--out", str(set_file),
+    r = runner.invoke(app, ["generate", "--importance", "all", "--count", "6", "--seed", "5", "--out", str(set_file),
                             "--content", str(ROOT / "content"), "--templates", str(ROOT / "templates")])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["anki", str(set_file), "--out", str(tmp_path / "build"), "--templates", str(ROOT / "templates")])
