@@ -84,9 +84,9 @@ def check(
     """Validate sources, the bank, question templates and recipes, and apply the quality rules; report every problem.
 
     Each problem is printed as `file:line: field: message` (quality rules as `[rule-id] message`); the exit code is 1
-    when there is any.
+    when there is any. `--quality-report build/quality.json` (or .csv) writes how often each rule fires.
 
-    Example: quizgen check --quality-report build/quality.json
+    Example: quizgen check --content tests/fixtures/second_source/content --decks tests/fixtures/second_source/decks
     """
     from .pipeline import plan_all
 

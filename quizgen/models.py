@@ -205,7 +205,10 @@ class QuestionTemplate(Frozen):
     """Group heading in printed quizzes."""
     prompt: Text = "{question}"
     """Python format string over the item's fields."""
-    instructions: Text | None = None
+    instructions: Text | dict[Literal["number", "name", "word", "sentence", "default"], Text] | None = None
+    """One instruction, or one per kind of answer: number (numbers, dates), name (people, companies, products,
+    organizations, places), word (a short other answer), sentence (a longer one), default (anything else).
+    May name `{genre}`."""
     points: int = Field(default=1, ge=1, le=20)
     answer_types: tuple[AnswerType, ...] = ()
     """Only items with one of these answer types (facts); empty means any."""
@@ -287,7 +290,8 @@ class SourceRef:
     evidence: str
     source_outlet: str = ""
     source_date: dt.date | None = None
-    genre: str = "文章"
+    genre: str | None = None
+    """访谈, 演讲, 对话 or 文章 (None in sets written before sources had a genre)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,7 +37,8 @@ def test_every_type_is_generated_and_carries_its_source(bank) -> None:
         assert q.ref.section_id == section.id
         assert q.ref.evidence in para.text
         assert q.ref.speaker_name
-        assert q.prompt and q.answer and q.explanation
+        assert q.prompt and q.answer
+        assert q.explanation != q.prompt  # an explanation adds something, or there is none
 
 
 def test_cloze_blanks_are_whole_words_and_never_stop_words(bank) -> None:
@@ -82,13 +83,19 @@ def test_true_false_statements_change_one_thing(bank) -> None:
         else:
             assert q.prompt != fact.statement
             assert q.prompt == fact.false_statement or fact.answer not in q.prompt
-            assert fact.statement in q.explanation
+            # the key says what was changed: the false words and the evidence's words that rule them out
+            if q.prompt == fact.false_statement and fact.false_detail:
+                assert fact.false_detail in q.explanation and fact.contradicts in q.explanation
+            elif q.prompt != fact.false_statement:
+                assert fact.answer in q.explanation
 
 
 def test_order_questions_are_shuffled_and_answer_matches(bank) -> None:
     _, _, questions, _ = bank
+    content = bank[0]
+    sequential = {it.id for it in content.items() if getattr(it.item, "sequential", False)}
     orders = [q for q in questions if q.type == "order"]
-    assert len(orders) >= 15
+    assert orders and {q.item_id for q in orders} <= sequential  # only real sequences are ordering questions
     for q in orders:
         assert sorted(q.options) == sorted(q.steps) and list(q.options) != list(q.steps)
         assert [q.options[i] for i in q.order] == list(q.steps)

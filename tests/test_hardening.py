@@ -121,7 +121,7 @@ def test_filters_that_leave_nothing(built: Workspace, jieba_cache) -> None:
 def test_filters_that_leave_nothing_in_generate(ws: Workspace, jieba_cache) -> None:
     result = invoke("generate", "--content", "content", "--templates", str(TEMPLATES), "--section", "founding", "--type", "order",
                     "--tag", "people", "--out", "sets/x.yaml", env=jieba_cache)
-    assert_problems(result, re.compile(r"quizgen generate: filters: no question matches \(section=founding tag=people type=order\); widen the filters"))
+    assert_problems(result, re.compile(r"quizgen generate: filters: no question matches \(section=founding tag=people type=order importance=core\); widen the filters"))
     assert not (ws.root / "sets").exists()
 
 
