@@ -214,7 +214,7 @@ def _fact_rules(it: BankItem, item: Fact) -> Iterator[Hit]:
         for a in accepted:
             na = normalize_answer(a)
             if nd == na:
-                yield Hit(it, "distractor-accepted", "distractors", f"the distractor {d!r} overlaps the accepted answer {a!r}; choose one the text clearly rules out")
+                yield Hit(it, "distractor-accepted", "distractors", f"the distractor {d!r} is the accepted answer {a!r}; choose one the text clearly rules out")
                 break
     if item.false_statement is not None:
         problem = _false_problem(item, it.evidence)
@@ -305,10 +305,12 @@ def _mcq_rules(q: Question, it: BankItem) -> Iterator[Hit]:
 
 def _telling_part(term: str, definition: str, segmenter: Segmenter | None) -> str | None:
     d = normalize_answer(definition)
-    parts = [term]
-    if segmenter is not None and _chars(term) > 2:
-        parts += [w for w in segmenter.cut(term) if is_content_word(w)]
-    parts += re.findall(r"[A-Za-z][A-Za-z0-9.+-]+", term)
+    parts = [term, *re.findall(r"[A-Za-z][A-Za-z0-9.+-]+", term)]
+    if segmenter is not None:
+        # a head or tail of the term's Chinese that is a word of its own (数据回流 -> 数据, 回流; not 合成数据 -> 成数)
+        for run in re.findall(r"[\u4e00-\u9fff]{3,}", term):
+            subs = {run[:k] for k in range(2, len(run))} | {run[k:] for k in range(1, len(run) - 1)}
+            parts += sorted((w for w in subs if is_content_word(w) and segmenter.cut(w) == [w]), key=lambda w: (-len(w), w))
     for part in parts:
         if _chars(part) >= 2 and normalize_answer(part) in d:
             return part
