@@ -38,7 +38,7 @@ def stats_table(rows: list[SectionStats]) -> None:
 def importance_table(rows: list[ImportanceStats]) -> None:
     """Print items by importance and speaker, and key point coverage, per source."""
     for r in rows:
-        table = Table(title=f"{r.source_id}: items by importance and speaker")
+        table = Table(title=f"{r.source_id}: items by importance and speaker", min_width=60)
         for col in ("speaker", "core", "detail", "aside", "total"):
             table.add_column(col, justify="left" if col == "speaker" else "right")
         for name, counts in r.by_speaker.items():
