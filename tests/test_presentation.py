@@ -179,7 +179,9 @@ items:
 
 
 def test_only_sequential_arguments_become_ordering_questions(ws: Workspace) -> None:
-    assert not any(q.type == "order" for q in _questions(ws).values())  # the fixture's argument lists parallel reasons
+    founding = ws.bank / "01-founding.yaml"
+    founding.write_text(founding.read_text(encoding="utf-8").replace("    sequential: true\n", ""), encoding="utf-8")
+    assert not any(q.type == "order" for q in _questions(ws).values())
     (ws.bank / "03-seq.yaml").write_text(SEQUENCE, encoding="utf-8")
     assert "seq:argument-order" in _questions(ws)
 
