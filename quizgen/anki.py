@@ -26,6 +26,7 @@ from .errors import ContentError, Problem, rel
 from .fsutil import write_many
 from .generate import stable_id
 from .models import Question, QuestionSet
+from .typography import gap_sides
 
 LETTERS = string.ascii_uppercase
 
@@ -119,9 +120,10 @@ def note_fields(q: Question, nts: Notetypes) -> tuple[genanki.Model, list[str]]:
     tail = [_explanation(q), esc(q.ref.evidence), esc(_source_line(q)), esc(q.id)]
     if q.type == "cloze":
         before, blank, after = q.cloze_parts
-        # spaces next to the gap go inside it: the front shows no space around […], the back reads as the source
-        lead, trail = before[len(before.rstrip(" ")):], after[: len(after) - len(after.lstrip(" "))]
-        text = f"{esc(before.rstrip(' '))}{{{{c1::{esc(lead + blank + trail)}}}}}{esc(after.lstrip(' '))}"
+        # spaces between the gap and Chinese go inside it: the front shows no space around […], the back reads as the source
+        b, a = gap_sides(before, after)
+        lead, trail = before[len(b):], after[: len(after) - len(a)]
+        text = f"{esc(b)}{{{{c1::{esc(lead + blank + trail)}}}}}{esc(a)}"
         return nts.cloze, [text, *tail]
     if q.type in ("mcq", "tf", "who"):
         opts = [esc(o) for o in q.options] + [""] * (4 - len(q.options))

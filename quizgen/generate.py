@@ -16,6 +16,7 @@ from .dataio import toml_key_line
 from .errors import Problem, SelectionError, rel
 from .models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
 from .text import STOP_WORDS, Segmenter, is_content_word
+from .typography import join_cjk, tidy
 
 TF_OPTIONS = ("正确", "错误")
 MCQ_OPTIONS = 4
@@ -26,29 +27,9 @@ def _norm(text: str) -> str:
     return normalize_answer(text)
 
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z0-9]")
-_FULL_CLOSE = "，。、；：？！）」』】》"
-_FULL_OPEN = "（「『【《"
 NAME_TYPES = ("person", "company", "product", "organization", "place")
 WORD_CHARS = 10
 """An `other`/`concept`/`event` answer up to this long (and without a comma) is a word to write, not a sentence."""
-
-
-def tidy(text: str) -> str:
-    """Chinese typography of generated text: no space before a full-width closing mark or after an opening one."""
-    text = re.sub(f"[ \t]+(?=[{_FULL_CLOSE}])", "", text)
-    return re.sub(f"(?<=[{_FULL_OPEN}])[ \t]+", "", text)
-
-
-def join_cjk(pieces: Iterable[str]) -> str:
-    """Join template text and field values, with one space where Chinese meets Latin letters or digits at a seam."""
-    out = ""
-    for piece in pieces:
-        if out and piece and ((_CJK.match(out[-1]) and _LATIN.match(piece[0])) or (_LATIN.match(out[-1]) and _CJK.match(piece[0]))):
-            out += " "
-        out += piece
-    return tidy(out)
 
 
 def answer_kind(item: object) -> str:

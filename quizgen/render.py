@@ -17,6 +17,7 @@ from markupsafe import Markup
 from .errors import ContentError, Problem, QuizgenError, rel
 from .fsutil import write_many, user_cache_dir
 from .models import Question, QuestionSet
+from .typography import gap_sides
 
 TEMPLATE_DIR = "quiz"
 PRINT_TEMPLATE = "print.html.j2"
@@ -71,9 +72,9 @@ class Item:
 
     @property
     def cloze_around(self) -> tuple[str, str]:
-        """A cloze's text before and after the gap, without spaces next to it (no space around a gap on paper)."""
+        """A cloze's text before and after the gap, without a space between the gap and Chinese (kept next to Latin)."""
         before, _, after = self.question.cloze_parts
-        return before.rstrip(" "), after.lstrip(" ")
+        return gap_sides(before, after)
 
     @property
     def choice(self) -> bool:

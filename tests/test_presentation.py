@@ -10,7 +10,8 @@ from conftest import REPO, TEMPLATES, Workspace
 
 from quizgen.anki import load_notetypes, note_fields, note_guid, write_deck
 from quizgen.content import load_content, load_templates
-from quizgen.generate import Generator, answer_kind, join_cjk, tidy
+from quizgen.generate import Generator, answer_kind
+from quizgen.typography import gap_sides, join_cjk, tidy
 from quizgen.models import Filters, QuestionSet
 from quizgen.render import Templates, plan_versions, render_print
 
@@ -43,8 +44,8 @@ def _add_to_item(ws: Workspace, item: str, extra: str) -> None:
 
 def test_instructions_fit_the_kind_of_answer(ws: Workspace) -> None:
     qs = _questions(ws)
-    assert qs["xh-f-delivered-last-year:fact-cloze"].instructions == "在横线上填写数字（连同单位）。"
-    assert qs["xh-f-delivered-last-year:fact-basic"].instructions == "写出数字（连同单位）。"
+    assert qs["xh-f-delivered-last-year:fact-cloze"].instructions == "在横线上填写数字和单位。"
+    assert qs["xh-f-delivered-last-year:fact-basic"].instructions == "写出数字和单位。"
     assert qs["xh-f-first-customer:fact-cloze"].instructions == "在横线上填写名称。"
     assert qs["xh-f-first-customer:fact-basic"].instructions == "写出名称。"
 
@@ -93,6 +94,12 @@ def test_tidy_removes_spaces_around_full_width_marks() -> None:
     assert tidy("增长了 10 倍 。") == "增长了 10 倍。"
     assert tidy("（ 见上文 ）") == "（见上文）"
     assert tidy("GPU 和 CPU") == "GPU 和 CPU"
+
+
+def test_gap_keeps_its_space_next_to_latin() -> None:
+    assert gap_sides("再加上 ", " AI 当助手") == ("再加上", " AI 当助手")
+    assert gap_sides("共有 ", " 名员工") == ("共有", "名员工")
+    assert gap_sides("用了 GPU ", "。") == ("用了 GPU ", "。")
 
 
 def test_printed_gap_has_no_space_next_to_chinese_and_the_anki_gap_keeps_the_source_spacing(ws: Workspace, tmp_path: Path) -> None:
@@ -204,5 +211,5 @@ def test_mixed_instructions_move_from_the_group_heading_to_each_question(ws: Wor
     qset = _set(qs, ids)
     html = render_print(Templates(TEMPLATES), qset, plan_versions(qset, versions=1, seed=1)[0], versions=1)
     assert 'class="group-instructions"' not in html
-    assert '<span class="q-hint">（写出数字（连同单位））</span>' in html
+    assert '<span class="q-hint">（写出数字和单位）</span>' in html
     assert '<span class="q-hint">（写出名称）</span>' in html
