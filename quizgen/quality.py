@@ -114,20 +114,24 @@ class QualityResult:
     """Information for the curator that is not a problem (e.g. items without an explicit importance)."""
     questions: int = 0
     items: int = 0
+    question_types: dict[str, int] = field(default_factory=dict)
+    """Questions per type, to turn counts into rates."""
 
     def report(self, fmt: str) -> str:
         """Each rule's count as JSON (`json`) or CSV (`csv`)."""
         rows = [(rule, self.fired.get(rule, 0), self.waived.get(rule, 0)) for rule in RULES]
         if fmt == "csv":
-            lines = ["rule,fired,waived", *(f"{r},{f},{w}" for r, f, w in rows), f"questions,{self.questions},", f"items,{self.items},"]
+            lines = ["rule,fired,waived", *(f"{r},{f},{w}" for r, f, w in rows), f"questions,{self.questions},", f"items,{self.items},",
+                     *(f"questions:{t},{n}," for t, n in sorted(self.question_types.items()))]
             return "\n".join(lines) + "\n"
-        data = {"questions": self.questions, "items": self.items, "rules": {r: {"fired": f, "waived": w} for r, f, w in rows}}
+        data = {"questions": self.questions, "items": self.items, "question_types": dict(sorted(self.question_types.items())),
+                "rules": {r: {"fired": f, "waived": w} for r, f, w in rows}}
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def check_quality(content: Content, questions: Sequence[Question], *, segmenter: Segmenter | None = None) -> QualityResult:
     """Run every rule over the bank and the questions; collect problems, counts and notes."""
-    result = QualityResult(questions=len(questions), items=len(content.items()))
+    result = QualityResult(questions=len(questions), items=len(content.items()), question_types=dict(Counter(q.type for q in questions)))
     by_item: dict[tuple[str, str], BankItem] = {(it.source_id, it.id): it for it in content.items()}
     hits: list[Hit] = []
     for it in content.items():

@@ -228,6 +228,7 @@ def test_quality_report_counts_every_rule_even_when_check_fails(bad) -> None:
     _, _, stderr, report = bad
     assert set(report["rules"]) == set(RULES)
     assert report["items"] == 8 + BAD_BANK.count("  - id: ")
+    assert sum(report["question_types"].values()) == report["questions"] and report["question_types"]["mcq"] > 0
     fired = {r for r, v in report["rules"].items() if v["fired"]}
     assert {rule for rule, _, _ in EXPECTED} <= fired
     for rule, counts in report["rules"].items():
