@@ -34,7 +34,7 @@ RULES: dict[str, str] = {
     "tf-false-uncontradicted": "a false statement changes a detail the evidence contradicts outright (the item names both), not one merely unsupported",
     "order-ordinal-labels": "ordering steps carry no ordinal words (一是/首先/最后/第一…) that give the order away",
     "reasons-restate-claim": "a reason says why, it does not restate the claim",
-    "explanation-echo": "an explanation adds something beyond the question and its answer, or is left out",
+    "explanation-echo": "an explanation adds something beyond the question, its answer and the evidence the key shows, or is left out",
     "cloze-stop-word": "a cloze gap holds a word that carries the idea, not a function word or a lone common character",
     "cloze-context": "the sentence around a gap says what is asked: enough context, not one member of a list",
     "answer-form": "answers, accepted spellings and options use «·» in names and half-width letters and digits, as learners type them",
@@ -267,11 +267,12 @@ def _question_rules(q: Question, it: BankItem, segmenter: Segmenter | None) -> I
                 break
     if q.type == "cloze":
         yield from _cloze_rules(q, it)
-    if q.explanation and _chars(q.explanation) >= 4:
-        shown = " ".join([q.prompt, q.answer, *q.options, *q.steps])
+    # (a false statement's key says what was changed, from the statement and the evidence: that is its job)
+    if q.explanation and _chars(q.explanation) >= 4 and not (q.type == "tf" and q.correct == 1):
+        shown = " ".join([q.prompt, q.answer, *q.options, *q.steps, q.ref.evidence])
         if _coverage(q.explanation, shown) >= 0.8:
-            fld = "explanation" if getattr(item, "explanation", None) else "statement"
-            yield Hit(it, "explanation-echo", fld, f"the explanation of {q.template_id} repeats the question and answer; say what it adds (the comparison, the trap) or leave it out")
+            fld = "explanation" if getattr(item, "explanation", None) else "comparison"
+            yield Hit(it, "explanation-echo", fld, f"the explanation of {q.template_id} repeats the question, answer or evidence; say what it adds (the comparison, the trap) or leave it out")
 
 
 def _mcq_rules(q: Question, it: BankItem) -> Iterator[Hit]:
