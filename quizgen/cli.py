@@ -79,7 +79,7 @@ def check(
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
     decks: DecksOpt = Path("decks"),
-    quality_report: Annotated[Optional[Path], typer.Option("--quality-report", help="Write each quality rule's count to this file (.json or .csv), even when problems are found.")] = None,
+    quality_report: Annotated[Optional[Path], typer.Option("--quality-report", help="Write each quality rule's count to this file (.json or .csv), also when the rules find problems (not when files are invalid).")] = None,
 ) -> None:
     """Validate sources, the bank, question templates and recipes, and apply the quality rules; report every problem.
 

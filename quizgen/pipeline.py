@@ -124,7 +124,7 @@ class Plan:
 
 def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality_report: Path | None = None) -> Plan:
     """Validate files, generate every question, run the quality rules, then every recipe's selection; raise with all
-    problems at once. `quality_report` (.json or .csv) gets each quality rule's count, even when problems are found."""
+    problems at once. `quality_report` (.json or .csv) gets each quality rule's count, also when the rules find problems."""
     from .errors import QuizgenError  # noqa: PLC0415
     from .generate import Generator, build_set  # noqa: PLC0415 - jieba only for commands that generate
     from .quality import check_quality  # noqa: PLC0415
