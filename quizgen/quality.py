@@ -262,8 +262,8 @@ def _question_rules(q: Question, it: BankItem, segmenter: Segmenter | None) -> I
     if q.type == "order":
         for step in q.steps:
             if ORDINALS.match(step):
-                yield Hit(it, "order-ordinal-labels", "steps" if isinstance(item, Argument) and item.steps else "reasons",
-                          f"the step {step!r} starts with an ordinal word that gives the order away; drop it")
+                fld = "steps" if isinstance(item, Argument) and item.steps else "reasons" if step in getattr(item, "reasons", ()) else "conclusion"
+                yield Hit(it, "order-ordinal-labels", fld, f"the step {step!r} starts with an ordinal word that gives the order away; drop it")
                 break
     if q.type == "cloze":
         yield from _cloze_rules(q, it)
