@@ -27,6 +27,7 @@ from .errors import ContentError, Problem, rel
 from .fsutil import write_many
 from .models import Question, QuestionSet
 from .rand import stable_id
+from .typography import gap_sides
 
 LETTERS = string.ascii_uppercase
 
@@ -111,12 +112,25 @@ def _ol(items: list[str], *, lettered: bool = False) -> str:
     return "<ol>" + "".join(f"<li>{esc(s)}</li>" for s in items) + "</ol>"
 
 
+def _explanation(q: Question) -> str:
+    """The Explanation field: the explanation, then the note where the source is wrong (the notetypes stay as shipped)."""
+    parts = [f'<div class="qg-expl-text">{esc(q.explanation)}</div>' if q.explanation else "",
+             f'<div class="qg-note">注：{esc(q.note)}</div>' if q.note else ""]
+    if not q.note:
+        return esc(q.explanation)
+    return "".join(parts)
+
+
 def note_fields(q: Question, nts: Notetypes) -> tuple[genanki.Model, list[str]]:
     """The notetype and field values (HTML) for one question."""
-    tail = [esc(q.explanation), esc(q.ref.evidence), esc(_source_line(q)), esc(q.id)]
+    tail = [_explanation(q), esc(q.ref.evidence), esc(_source_line(q)), esc(q.id)]
     if q.type == "cloze":
         before, blank, after = q.cloze_parts
-        return nts.cloze, [f"{esc(before)}{{{{c1::{esc(blank)}}}}}{esc(after)}", *tail]
+        # spaces between the gap and Chinese go inside it: the front shows no space around […], the back reads as the source
+        b, a = gap_sides(before, after)
+        lead, trail = before[len(b):], after[: len(after) - len(a)]
+        text = f"{esc(b)}{{{{c1::{esc(lead + blank + trail)}}}}}{esc(a)}"
+        return nts.cloze, [text, *tail]
     if q.type in ("mcq", "tf", "who"):
         opts = [esc(o) for o in q.options] + [""] * (4 - len(q.options))
         assert q.correct is not None

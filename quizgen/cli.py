@@ -79,22 +79,26 @@ def check(
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
     decks: DecksOpt = Path("decks"),
+    quality_report: Annotated[Optional[Path], typer.Option("--quality-report", help="Write each quality rule's count to this file (.json or .csv), also when the rules find problems (not when files are invalid).")] = None,
 ) -> None:
-    """Validate sources, the bank, question templates and recipes; report every problem.
+    """Validate sources, the bank, question templates and recipes, and apply the quality rules; report every problem.
 
-    Each problem is printed as `file:line: field: message`; the exit code is 1 when there is any.
+    Each problem is printed as `file:line: field: message` (quality rules as `[rule-id] message`); the exit code is 1
+    when there is any. `--quality-report build/quality.json` (or .csv) writes how often each rule fires.
 
     Example: quizgen check --content tests/fixtures/second_source/content --decks tests/fixtures/second_source/decks
     """
     from .project import plan_all
 
     with _errors():
-        plan = plan_all(content, templates, decks)
+        plan = plan_all(content, templates, decks, quality_report=quality_report)
         for warning in plan.content.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         print(f"ok: {len(plan.content.sources)} source(s), {len(plan.content.items())} items, "
               f"{len(plan.templates)} question templates, {len(plan.sets)} recipes")
         print(f"    {plan.questions} questions can be generated")
+        for note in plan.notes:
+            print(f"note: {note}")
 
 
 SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="Only this source id (repeatable; default: all).")]
@@ -102,16 +106,20 @@ SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="Only t
 
 @app.command()
 def stats(content: ContentOpt = Path("content"), source: SourceOpt = None) -> None:
-    """Show a table per section: paragraphs, facts, arguments, quotes, terms, uncovered paragraphs.
+    """Show a table per section (paragraphs, items by kind, uncovered paragraphs), items by importance and speaker,
+    and the key points covered by a core item.
 
     Example: quizgen stats --source bg2-huang-2024
     """
     from .content import load_content
-    from .report import section_stats
-    from .tables import stats_table
+    from .report import importance_stats, section_stats
+    from .tables import importance_table, stats_table
 
     with _errors():
-        stats_table(section_stats(load_content(content), tuple(source or ())))
+        loaded = load_content(content)
+        only = tuple(source or ())
+        stats_table(section_stats(loaded, only))
+        importance_table(importance_stats(loaded, only))
 
 
 @app.command()
@@ -162,27 +170,29 @@ def generate(
     template: Annotated[ListOpt, typer.Option("--template", help="Only this question template id from templates/questions (repeatable).")] = None,
     speaker: Annotated[ListOpt, typer.Option("--speaker", help="Only items by this speaker id (repeatable).")] = None,
     source: Annotated[ListOpt, typer.Option("--source", help="Only this source id (repeatable; default: all).")] = None,
+    importance: Annotated[ListOpt, typer.Option("--importance", help="Only items of this importance: core, detail, aside, or all (repeatable; default: core, or all where no item is marked core).")] = None,
     count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many questions (0: all that match).")] = 20,
     per_item: Annotated[int, typer.Option("--per-item", min=0, help="At most this many questions per bank item (0: no limit).")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same bank, options and seed give the same set.")] = 0,
-    title: Annotated[Optional[str], typer.Option("--title", help="Title of the deck or quiz (default: the source's title + ：练习).")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Title of the deck or quiz (default: the source's short title + ：练习).")] = None,
     versions: Annotated[int, typer.Option("--versions", min=1, max=500, help="Default number of quiz versions for this set.")] = 1,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
 ) -> None:
     """Make a new question set from the bank: filter, pick --count questions with --seed, write it as YAML.
 
-    Example: quizgen generate --section moat --type mcq --type tf --count 10 --seed 42 -o build/sets/moat.yaml
+    Example: quizgen generate --section moat --type mcq --type tf --importance core --importance detail --count 10 --seed 42 -o build/sets/moat.yaml
     """
     from .models import Filters
-    from .project import generate_set, write_set
+    from .project import generate_set, importance_filter, write_set
     from .tables import set_table
 
     with _errors():
         filters = Filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),  # type: ignore[arg-type]
-                          templates=tuple(template or ()), speakers=tuple(speaker or ()), count=count, per_item=per_item)
+                          templates=tuple(template or ()), speakers=tuple(speaker or ()), count=count, per_item=per_item,
+                          importance=importance_filter(importance) if importance else ())
         qset = generate_set(_paths(content, templates, Path("decks"), out.parent), title=title, output=_safe_stem(out),
-                            sources=tuple(source or ()), filters=filters, seed=seed, versions=versions)
+                            sources=tuple(source or ()), filters=filters, seed=seed, versions=versions, core_by_default=not importance)
         write_set(qset, out)
         set_table(qset)
         print(f"wrote {out} ({len(qset.questions)} questions)")
@@ -263,7 +273,7 @@ def build(
 def import_text(
     article: Annotated[Path, typer.Argument(help="The article in Markdown: `#` headings or bold lines start sections, `名字：` starts a speaker's paragraph.")],
     source_id: Annotated[str, typer.Option("--id", help="The new source's id (lowercase letters, digits, hyphens).")],
-    speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels (e.g. [黄仁勋, A, 答]), narrator.")],
+    speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels (e.g. [张三, A, 答]), narrator.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft source.yaml.")] = Path("source.yaml"),
     title: Annotated[Optional[str], typer.Option("--title", help="Title (default: front matter, `标题:` or the first `# ` heading).")] = None,
     outlet: Annotated[Optional[str], typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:` or `来源:`).")] = None,

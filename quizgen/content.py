@@ -16,6 +16,8 @@ from .models import (
     Argument,
     BankFile,
     Fact,
+    KeyPoint,
+    KeyPointsFile,
     Paragraph,
     QuestionTemplate,
     Quote,
@@ -45,6 +47,12 @@ class BankItem:
     """(paragraph index in the article, index in its bank file): the interview's order."""
     file: str
     line: int
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    """Line of each of the item's keys in its bank file (for problems about one field)."""
+
+    def line_of(self, fld: str) -> int:
+        """The line of one field of the item (the item's line when the field is not written)."""
+        return self.field_lines.get(fld, self.line)
 
     @property
     def id(self) -> str:
@@ -60,11 +68,20 @@ class BankItem:
 
 
 @dataclass(frozen=True)
+class LoadedKeyPoint:
+    keypoint: KeyPoint
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
 class LoadedSource:
     source: Source
     dir: Path
     userdict: Path | None
     items: tuple[BankItem, ...]
+    keypoints: tuple[LoadedKeyPoint, ...] = ()
+    """The source's curated key points (keypoints.yaml, optional), in file order."""
 
     @property
     def id(self) -> str:
@@ -155,6 +172,9 @@ def pydantic_message(err: Any, fields: list[str] | None = None) -> str:
         return f"unknown field; {hint}otherwise remove it" if hint else "unknown field; remove it or fix its spelling"
     if kind == "string_type":
         return f"expected text, got {err.get('input')!r}; put it in quotes"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        names = f" ({', '.join(f'`{f}`' for f in fields)})" if fields else ""
+        return f"expected an entry with named fields{names}, got {err.get('input')!r}; write it as `name: value` lines"
     if kind == "union_tag_invalid" and isinstance(err.get("input"), dict):
         return f"unknown kind {err['input'].get('kind')!r}; use one of fact, argument, quote, term"
     return err["msg"]
@@ -221,10 +241,46 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
     from .importer import compare_with_article  # noqa: PLC0415
 
     out.warnings.extend(compare_with_article(source, folder))
-    items = _load_bank(source, folder, tags, out)
+    before = len(out.problems)
+    keypoints = _load_keypoints(source, folder, out)
+    # a broken keypoints.yaml is reported once, not again as an unknown key point on every core item
+    items = _load_bank(source, folder, tags, out, keypoints, check_keypoints=len(out.problems) == before)
     if not any((folder / "bank").glob("*.yaml")):
         out.warn(folder / "bank", None, "bank", "no bank files yet, so this source is in no deck; add bank/NN-<section-id>.yaml (see README, Adding a source)")
-    return LoadedSource(source=source, dir=folder, userdict=userdict if userdict.exists() else None, items=tuple(items))
+    return LoadedSource(source=source, dir=folder, userdict=userdict if userdict.exists() else None, items=tuple(items),
+                        keypoints=keypoints or ())
+
+
+def _load_keypoints(source: Source, folder: Path, out: Collector) -> tuple[LoadedKeyPoint, ...] | None:
+    """keypoints.yaml (optional): ids unique, every cited paragraph exists. None when the file is missing."""
+    path = folder / "keypoints.yaml"
+    if not path.exists():
+        return None
+    try:
+        data = load_yaml(path)
+    except QuizgenError as exc:
+        out.catch(exc)
+        return ()
+    if data is None:
+        return ()
+    parsed = _validate(KeyPointsFile, data, path, out)
+    if parsed is None:
+        return ()
+    paragraphs = source.paragraphs()
+    seen: set[str] = set()
+    loaded: list[LoadedKeyPoint] = []
+    for idx, kp in enumerate(parsed.keypoints):
+        raw: LineDict = data["keypoints"][idx]
+        if kp.id in seen:
+            out.add(path, raw.key_lines.get("id", raw.line), f"keypoints.{idx}.id", f"duplicate key point id {kp.id!r}; give each key point its own id")
+            continue
+        seen.add(kp.id)
+        for p_index, pid in enumerate(kp.paragraphs):
+            if pid not in paragraphs:
+                line = raw["paragraphs"].item_lines[p_index] if isinstance(raw.get("paragraphs"), LineList) else raw.line
+                out.add(path, line, f"keypoints.{idx}.paragraphs", f"key point {kp.id}: paragraph {pid!r} does not exist in source {source.id}")
+        loaded.append(LoadedKeyPoint(keypoint=kp, file=rel(path), line=raw.key_lines.get("id", raw.line)))
+    return tuple(loaded)
 
 
 def _check_source(source: Source, data: LineDict, path: Path, out: Collector) -> None:
@@ -245,7 +301,9 @@ def _check_source(source: Source, data: LineDict, path: Path, out: Collector) ->
                 out.add(path, pdata.key_lines.get("speaker"), f"sections.{si}.paragraphs.{pi}.speaker", unknown("speaker", para.speaker, sorted(speakers)))
 
 
-def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collector) -> list[BankItem]:
+def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collector,
+               keypoints: tuple[LoadedKeyPoint, ...] | None = None, *, check_keypoints: bool = True) -> list[BankItem]:
+    keypoint_ids = {kp.keypoint.id for kp in keypoints or ()}
     paragraphs = source.paragraphs()
     speakers = {s.id: s for s in source.speakers}
     sections = {s.id: s for s in source.sections}
@@ -294,6 +352,12 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             for t_index, tag in enumerate(item.tags):
                 if tag not in tags:
                     out.add(path, raw["tags"].item_lines[t_index] if isinstance(raw.get("tags"), LineList) else where("tags"), "tags", f"item {item.id}: unknown tag {tag!r}; {did_you_mean(tag, tags)}add it to tags.yaml or use a listed one")
+            if not check_keypoints:
+                pass
+            elif item.keypoint is not None and item.keypoint not in keypoint_ids:
+                out.add(path, where("keypoint"), "keypoint", f"item {item.id}: unknown key point {item.keypoint!r}; {did_you_mean(item.keypoint, keypoint_ids)}use an id listed in {rel(folder / 'keypoints.yaml')}")
+            elif item.importance == "core" and item.keypoint is None:
+                out.add(path, where("importance"), "keypoint", f"item {item.id}: a core item must name the key point it tests; add `keypoint: <id from keypoints.yaml>`")
             spans = [("evidence", item.evidence)] if item.evidence else []
             if isinstance(item, Quote):
                 spans.append(("text", item.text))
@@ -306,7 +370,8 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             if speaker_id not in speakers:
                 continue
             items.append(BankItem(item=item, source_id=source.id, section=section, speaker=speakers[speaker_id], paragraph=para,
-                                  position=(pindex, idx), file=shown, line=line))
+                                  position=(pindex, idx), file=shown, line=line,
+                                  field_lines=dict(raw.key_lines)))
     items.sort(key=lambda it: (it.position, it.id))
     return items
 

@@ -8,35 +8,73 @@ import string
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .answers import normalize_answer
 from .content import BankItem, Collector, Content
 from .errors import Problem, SelectionError
 from .models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
 from .rand import rng_for, stable_id, stable_order
 from .text import STOP_WORDS, Segmenter, is_content_word
+from .typography import join_cjk, tidy
 
 TF_OPTIONS = ("正确", "错误")
 MCQ_OPTIONS = 4
 
 
 def _norm(text: str) -> str:
-    """Compare answers ignoring spaces and case: "10万倍" equals "10 万倍"."""
-    return re.sub(r"\s+", "", text).casefold()
+    """Compare answers ignoring spaces, case, width and the kind of middle dot: "10万倍" equals "10 万倍"."""
+    return normalize_answer(text)
+
+
+NAME_TYPES = ("person", "company", "product", "organization", "place")
+WORD_CHARS = 10
+"""An `other`/`concept`/`event` answer up to this long (and without a comma) is a word to write, not a sentence."""
+
+
+def answer_kind(item: object) -> str:
+    """number, name, word or sentence: what kind of answer a fact asks for (chooses the instruction); default otherwise."""
+    if not isinstance(item, Fact):
+        return "default"
+    if item.answer_type in ("number", "date"):
+        return "number"
+    if item.answer_type in NAME_TYPES:
+        return "name"
+    short = len(re.sub(r"\s+", "", item.answer)) <= WORD_CHARS and not re.search("[，,、；;。]", item.answer)
+    return "word" if short else "sentence"
 
 
 class _Formatter(string.Formatter):
-    """str.format with one extra spec, `{claim:bare}`, that drops closing punctuation inside 「」."""
+    """str.format with one extra spec, `{claim:bare}`, that drops closing punctuation inside 「」, and Chinese
+    typography at the seams between the template's text and the fields."""
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         if format_spec == "bare":
             return str(value).rstrip("。．.！!？?；;，, ")
         return super().format_field(value, format_spec)
 
+    def fill(self, template: str, fields: dict[str, Any]) -> str:
+        pieces: list[str] = []
+        for literal, name, spec, conv in self.parse(template):
+            pieces.append(literal)
+            if name is not None:
+                value = self.convert_field(self.get_field(name, (), fields)[0], conv)
+                pieces.append(self.format_field(value, spec or ""))
+        return join_cjk(pieces)
 
-def _prompt_fields(item: BankItem) -> dict[str, Any]:
-    """What a template's prompt may name: the item's scalar fields, its speaker's name and its section's title."""
+
+def _instructions(tpl: QuestionTemplate, item: BankItem, fields: dict[str, Any]) -> str | None:
+    """The template's instruction for this item's kind of answer, with the source's genre filled in."""
+    text = tpl.instructions
+    if isinstance(text, dict):
+        text = text.get(answer_kind(item.item)) or text.get("default")  # type: ignore[call-overload]
+    return _Formatter().fill(text, fields) if text else None
+
+
+def _prompt_fields(item: BankItem, genre: str = "文章") -> dict[str, Any]:
+    """What a template's prompt may name: the item's scalar fields and PROMPT_EXTRAS (speaker's name, section's title, genre)."""
     fields = {k: v for k, v in item.item.model_dump().items() if isinstance(v, (str, int, float))}
     fields["speaker_name"] = item.speaker.name
     fields["section_title"] = item.section.title
+    fields["genre"] = genre
     return fields
 
 
@@ -98,11 +136,11 @@ class Generator:
         ref, explanation, digest, fields = self._shared(item)
         base: dict[str, Any] = {
             "id": qid, "source_id": item.source_id, "item_id": item.id, "template_id": tpl.id, "type": tpl.type,
-            "kind": item.kind, "title": tpl.title, "instructions": tpl.instructions, "points": tpl.points,
+            "kind": item.kind, "title": tpl.title, "instructions": _instructions(tpl, item, fields), "points": tpl.points,
             "ref": ref, "tags": it.tags, "position": (*item.position, t_index), "explanation": explanation,
-            "item_digest": digest,
+            "item_digest": digest, "importance": it.importance, "keypoint": it.keypoint, "note": it.note,
         }
-        prompt = _Formatter().vformat(tpl.prompt, (), fields)
+        prompt = _Formatter().fill(tpl.prompt, fields)
         builder = getattr(self, f"_{tpl.type}")
         return builder(tpl, item, items, prompt, base)
 
@@ -151,10 +189,10 @@ class Generator:
     def _basic(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
         it = item.item
         if isinstance(it, Fact):
-            rev = (f"「{it.answer}」：访谈中与它有关的说法是什么？", it.statement) if it.reverse else (None, None)
+            rev = (f"「{it.answer}」：{item_genre(self.content, item)}中与它有关的说法是什么？", it.statement) if it.reverse else (None, None)
             return Question(**base, prompt=prompt, answer=it.answer, accept=it.accept, reverse_prompt=rev[0], reverse_answer=rev[1])
         if isinstance(it, Term):
-            rev = (f"哪个概念的含义是：{it.definition}", it.term) if it.reverse else (None, None)
+            rev = (tidy(f"哪个概念的含义是：{it.definition}"), it.term) if it.reverse else (None, None)
             return Question(**base, prompt=prompt, answer=it.definition, reverse_prompt=rev[0], reverse_answer=rev[1])
         return None
 
@@ -223,17 +261,26 @@ class Generator:
         if not isinstance(it, Fact):
             return None
         truth = rng_for("tf", base["id"]).random() < 0.5
+        changed = None
         if truth:
             statement = it.statement
         elif it.false_statement:
             statement = it.false_statement
+            if it.false_detail and it.contradicts:
+                changed = (it.contradicts, it.false_detail)
         else:
             alts = self._distractors(item, items, it.answer, it.distractors, self._fact_pool(item, items))
             if not alts:
                 statement, truth = it.statement, True
             else:
                 statement = it.statement.replace(it.answer, alts[0], 1)
-        explanation = base["explanation"] if truth else f"错误。原文：{it.statement}"
+                changed = (it.answer, alts[0])
+        if truth:
+            explanation = base["explanation"]
+        elif changed:
+            explanation = tidy(f"题中的「{changed[1]}」与原文的「{changed[0]}」不符。")
+        else:
+            explanation = tidy(f"与原文不符；正确的说法：{it.statement}")
         base = {**base, "explanation": explanation}
         return Question(**base, prompt=statement, answer=TF_OPTIONS[0] if truth else TF_OPTIONS[1],
                         options=TF_OPTIONS, correct=0 if truth else 1)
@@ -256,7 +303,7 @@ class Generator:
         if not isinstance(it, Argument):
             return None
         steps = (*it.reasons, it.conclusion)
-        answer = "；".join(f"（{i}）{r.rstrip('。；;')}" for i, r in enumerate(it.reasons, 1)) + f"。结论：{it.conclusion}"
+        answer = tidy("；".join(f"（{i}）{r.rstrip('。；; ')}" for i, r in enumerate(it.reasons, 1)) + f"。结论：{it.conclusion}")
         return Question(**base, prompt=prompt, answer=answer, steps=steps)
 
     def _order(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
@@ -280,7 +327,8 @@ class Generator:
         if key not in self._shared_cache:
             self._shared_cache.clear()  # items arrive in order: only the current one is needed
             digest = hashlib.sha256(item.item.model_dump_json().encode()).hexdigest()[:16]
-            self._shared_cache[key] = (self._ref(item), item.item.explanation or self._explain(item), digest, _prompt_fields(item))
+            genre = item_genre(self.content, item)
+            self._shared_cache[key] = (self._ref(item), self._explain(item), digest, _prompt_fields(item, genre))
         return self._shared_cache[key]
 
     def _ref(self, item: BankItem) -> SourceRef:
@@ -289,29 +337,32 @@ class Generator:
         return SourceRef(source_id=source.id, source_title=source.title, source_outlet=source.outlet, source_date=source.date,
                          section_id=item.section.id, section_title=item.section.title,
                          section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
-                         speaker_name=item.speaker.name, evidence=item.evidence)
+                         speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre)
 
     @staticmethod
     def _explain(item: BankItem) -> str:
+        """The key's explanation: the item's own, else a fact's comparison; never a repeat of the question or answer
+        (the key already shows the answer and the evidence)."""
         it = item.item
-        if isinstance(it, Fact):
-            return it.statement + (f"（{it.comparison}）" if it.comparison else "")
-        if isinstance(it, Argument):
-            return f"{item.speaker.name}的观点：{it.claim}"
-        if isinstance(it, Quote):
-            return f"{item.speaker.name}谈{it.context}时所说。"
-        if isinstance(it, Term):
-            return f"{it.term}：{it.definition}"
+        if it.explanation:
+            return tidy(it.explanation)
+        if isinstance(it, Fact) and it.comparison:
+            return tidy(join_cjk(["对比：", it.comparison]))
         return ""
 
 
 # --- selection --------------------------------------------------------------------------------
 
 
+def item_genre(content: Content, item: BankItem) -> str:
+    """The word for the item's source: 访谈, 演讲, 对话 or 文章."""
+    return content.sources[item.source_id].source.genre
+
+
 def _describe(filters: Filters) -> str:
     parts = [f"{name}={','.join(vals)}" for name, vals in
              (("section", filters.sections), ("tag", filters.tags), ("type", filters.types), ("template", filters.templates),
-              ("speaker", filters.speakers)) if vals]
+              ("speaker", filters.speakers), ("importance", filters.importance)) if vals]
     return " ".join(parts) or "no filters"
 
 
@@ -324,6 +375,7 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
         and (not filters.types or q.type in filters.types)
         and (not filters.templates or q.template_id in filters.templates)
         and (not filters.speakers or q.ref.speaker_id in filters.speakers)
+        and (not filters.importance or q.importance in filters.importance)
     ]
     if not pool:
         raise SelectionError(Problem("selection", None, "filters", f"no question matches ({_describe(filters)}); widen the filters"))

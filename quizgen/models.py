@@ -16,6 +16,9 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(::[a-z0-9][
 QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
 QuestionType = Literal["cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed"]
 KINDS = ("fact", "argument", "quote", "term")
+Importance = Literal["core", "detail", "aside"]
+IMPORTANCES = ("core", "detail", "aside")
+Genre = Literal["访谈", "演讲", "对话", "文章"]
 AnswerType = Literal[
     "number", "date", "person", "company", "product", "organization", "place", "event", "concept", "other"
 ]
@@ -59,6 +62,10 @@ class Source(Frozen):
     podcast: Text | None = None
     reference: Text | None = None
     language: Text = "zh-CN"
+    genre: Genre = "文章"
+    """What kind of text it is: the word quizzes and cards use for it (访谈中……, 与访谈内容相符)."""
+    short_title: Text | None = None
+    """A short name for default deck and quiz titles (e.g. 黄仁勋 BG2 访谈); defaults to the title."""
     speakers: tuple[Speaker, ...] = Field(min_length=1)
     sections: tuple[Section, ...] = Field(min_length=1)
 
@@ -87,6 +94,14 @@ class ItemBase(Frozen):
     """Who states it; defaults to the paragraph's speaker."""
     explanation: Text | None = None
     """One line shown in answer keys; defaults to a sentence built from the item."""
+    importance: Importance = "detail"
+    """core: tests a key point (and names it in `keypoint`); detail; aside: hosts' and the editor's remarks, meta."""
+    keypoint: Slug | None = None
+    """The id of the key point (keypoints.yaml) this item tests; required for core items."""
+    note: Text | None = None
+    """Where the source is wrong, garbled or mistranslated: shown on the card back and in the key."""
+    waive: dict[str, str] = Field(default_factory=dict)
+    """Quality rules this item knowingly breaks: {rule-id: "why"}."""
 
 
 class Fact(ItemBase):
@@ -102,6 +117,10 @@ class Fact(ItemBase):
     accept: tuple[Text, ...] = ()
     distractors: tuple[Text, ...] = ()
     false_statement: Text | None = None
+    false_detail: Text | None = None
+    """The words of `false_statement` that were changed (verbatim in it)."""
+    contradicts: Text | None = None
+    """The words of `evidence` that contradict `false_detail` (verbatim in the evidence)."""
     reverse: bool = False
     """Also ask the answer -> question direction (product -> company, term -> definition)."""
 
@@ -127,6 +146,8 @@ class Argument(ItemBase):
     conclusion: Text
     steps: tuple[Text, ...] = ()
     """The argument's chain in order; defaults to reasons then conclusion."""
+    sequential: bool = False
+    """The steps follow one from another (a sequence, not parallel points): only then is it asked as an ordering question."""
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -177,6 +198,10 @@ class TagsFile(Frozen):
 # --- question templates -----------------------------------------------------------------------
 
 
+PROMPT_EXTRAS = ("speaker_name", "section_title", "genre")
+"""What a prompt may name besides the item's own fields: its speaker's name, its section's title, the source's genre."""
+
+
 class QuestionTemplate(Frozen):
     id: Slug
     type: QuestionType
@@ -185,13 +210,27 @@ class QuestionTemplate(Frozen):
     """Group heading in printed quizzes."""
     prompt: Text = "{question}"
     """Python format string over the item's fields."""
-    instructions: Text | None = None
+    instructions: Text | dict[Literal["number", "name", "word", "sentence", "default"], Text] | None = None
+    """One instruction, or one per kind of answer: number (numbers, dates), name (people, companies, products,
+    organizations, places), word (a short other answer), sentence (a longer one), default (anything else).
+    May name `{genre}`."""
     points: int = Field(default=1, ge=1, le=20)
     answer_types: tuple[AnswerType, ...] = ()
     """Only items with one of these answer types (facts); empty means any."""
     max_answer_chars: int | None = None
     require: tuple[str, ...] = ()
     """Item fields that must be set for the template to apply."""
+
+
+class KeyPoint(Frozen):
+    id: Slug
+    text: Text
+    """The key point in one line."""
+    paragraphs: tuple[Slug, ...] = Field(min_length=1)
+
+
+class KeyPointsFile(Frozen):
+    keypoints: tuple[KeyPoint, ...] = ()
 
 
 class TemplatesFile(Frozen):
@@ -211,6 +250,8 @@ class Recipe(Frozen):
     types: tuple[QuestionType, ...] = ()
     templates: tuple[Slug, ...] = ()
     """Only these question templates (IDs from templates/questions); empty means all."""
+    importance: tuple[Importance, ...] = ()
+    """Only items of these importances (core, detail, aside); empty means all."""
     count: int = Field(default=0, ge=0)
     seed: int = 0
     formats: tuple[str, ...] = ("anki", "quiz")
@@ -284,6 +325,8 @@ class SourceRef:
     evidence: str
     source_outlet: str = ""
     source_date: dt.date | None = None
+    genre: str | None = None
+    """访谈, 演讲, 对话 or 文章 (None in sets written before sources had a genre)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +364,9 @@ class Question:
     tags: tuple[str, ...] = ()
     item_digest: str = ""
     """Hash of the whole bank item: any edit of the item moves its notes' modification time forward."""
+    importance: str = "detail"
+    keypoint: str | None = None
+    note: str | None = None
 
     @property
     def cloze_parts(self) -> tuple[str, str, str]:
@@ -336,6 +382,7 @@ class Filters(Frozen):
     types: tuple[QuestionType, ...] = ()
     templates: tuple[str, ...] = ()
     speakers: tuple[str, ...] = ()
+    importance: tuple[Importance, ...] = ()
     count: int = 0
     per_item: int = 0
     pick: Literal["random", "preferred"] = "random"

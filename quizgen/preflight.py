@@ -40,7 +40,7 @@ def preflight(templates_dir: Path, decks_dir: Path, out: Collector, *, formats: 
 
 def check_prompts(templates_dir: Path, out: Collector) -> None:
     """A prompt must be a format string over the item's fields: `{question}`, `{claim:bare}`; no `{0}`, `{a.b}` or `{x:d}`."""
-    from .models import Argument, Fact, Quote, Term  # noqa: PLC0415
+    from .models import PROMPT_EXTRAS, Argument, Fact, Quote, Term  # noqa: PLC0415
 
     kinds = {"fact": Fact, "argument": Argument, "quote": Quote, "term": Term}
     for path in sorted((templates_dir / "questions").glob("*.yaml")):
@@ -56,7 +56,7 @@ def check_prompts(templates_dir: Path, out: Collector) -> None:
                 continue
             line = tpl.key_lines.get("prompt", tpl.line)
             model = kinds.get(str(tpl.get("kind")))
-            known = set(model.model_fields) | {"speaker_name", "section_title"} if model else None
+            known = set(model.model_fields) | set(PROMPT_EXTRAS) if model else None
             where = f"templates.{idx}.prompt"
             try:
                 parsed = list(string.Formatter().parse(tpl["prompt"]))

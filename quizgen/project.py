@@ -27,14 +27,17 @@ def _segmenter(content: Content):  # noqa: ANN202 - text.Segmenter, imported laz
     return Segmenter([s.userdict for s in content.sources.values() if s.userdict])
 
 
-def _generate(content: Content, templates: dict[str, QuestionTemplate], source_ids: Sequence[str] | None = None) -> list[Question]:
+def _generate(content: Content, templates: dict[str, QuestionTemplate], source_ids: Sequence[str] | None = None, *,
+              segmenter=None) -> list[Question]:  # noqa: ANN001 - text.Segmenter, imported lazily
     """Every question the templates make; the orchestrator (not generate) keeps jieba's memo."""
     from .generate import Generator  # noqa: PLC0415 - jieba only for commands that generate
 
-    segmenter = _segmenter(content)
+    own = segmenter is None
+    segmenter = segmenter or _segmenter(content)
     gen = Generator(content, templates, segmenter=segmenter)
     questions = gen.questions(source_ids)
-    segmenter.save()
+    if own:
+        segmenter.save()
     gen.problems.raise_if_any()
     return questions
 
@@ -134,13 +137,37 @@ def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "qu
     return qset, target
 
 
-def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int) -> QuestionSet:
-    """A new question set from the bank with the CLI's filters."""
+def importance_filter(values: list[str] | None) -> tuple[str, ...]:
+    """`generate --importance`: none given -> core; `all` -> every importance; otherwise the names given."""
+    from .models import IMPORTANCES  # noqa: PLC0415
+
+    if not values:
+        return ("core",)
+    if "all" in values:
+        return ()
+    unknown = [v for v in values if v not in IMPORTANCES]
+    if unknown:
+        raise ContentError(Problem("quizgen generate", None, "--importance", f"unknown importance {unknown[0]!r}; use core, detail, aside or all"))
+    return tuple(dict.fromkeys(values))
+
+
+def default_title(content: Content, sources: tuple[str, ...]) -> str:
+    """A generated set's title from its sources (never a hard-coded name): the short title (or title) and ：练习."""
+    ids = sources or tuple(content.sources)
+    names = [content.sources[s].source.short_title or content.sources[s].source.title for s in ids if s in content.sources]
+    return f"{'、'.join(names)}：练习" if names else "练习"
+
+
+def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int,
+                 core_by_default: bool = False) -> QuestionSet:
+    """A new question set from the bank with the CLI's filters. `core_by_default`: no importance was asked for, so draw
+    from the core items, or from all items where the sources mark none core (a bank written before importance existed)."""
     content = load_content(paths.content)
     templates = load_templates(paths.templates)
-    if title is None:  # worded from the sources asked for, never a hard-coded name
-        chosen = [content.sources[s].source.title for s in sources if s in content.sources] or [s.source.title for s in content.sources.values()]
-        title = f"{chosen[0]}：练习" if len(chosen) == 1 else "练习"
+    if core_by_default:
+        marked = any(it.item.importance == "core" for it in content.items([s for s in sources if s in content.sources] or None))
+        filters = filters.model_copy(update={"importance": ("core",) if marked else ()})
+    title = title or default_title(content, sources)
     where = "quizgen generate"
     try:
         recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), seed=seed, versions=versions,
@@ -169,10 +196,13 @@ class Plan:
     sets: list[tuple[LoadedRecipe, QuestionSet]]
     questions: int
     """How many questions the templates make from the whole bank."""
+    notes: tuple[str, ...] = ()
+    """Advice that is not a problem (e.g. items without an explicit importance)."""
 
 
-def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
-    """Validate files, generate every question, then every recipe's selection; raise with all problems at once."""
+def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality_report: Path | None = None) -> Plan:
+    """Validate files, generate every question, run the quality rules, then every recipe's selection; raise with all
+    problems at once. `quality_report` (.json or .csv) gets each quality rule's count, also when the rules find problems."""
     from .preflight import preflight  # noqa: PLC0415
 
     found = Collector()
@@ -182,8 +212,16 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
         found.catch(exc)
     preflight(templates_dir, decks_dir, found)  # what the build needs besides the content: all problems in one report
     found.raise_if_any()
-    questions = _generate(content, templates)
+    from .quality import check_quality  # noqa: PLC0415
+
+    segmenter = _segmenter(content)
+    questions = _generate(content, templates, segmenter=segmenter)
+    quality = check_quality(content, questions, segmenter=segmenter)
+    segmenter.save()
+    if quality_report is not None:
+        write_many({quality_report: quality.report("csv" if quality_report.suffix.lower() == ".csv" else "json").encode("utf-8")})
     out = Collector()
+    out.problems.extend(quality.problems)
     sets = []
     for loaded in recipes:
         try:
@@ -199,7 +237,7 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path) -> Plan:
             except QuizgenError as exc:
                 out.catch(exc)
     out.raise_if_any()
-    return Plan(content=content, templates=templates, sets=sets, questions=len(questions))
+    return Plan(content=content, templates=templates, sets=sets, questions=len(questions), notes=tuple(quality.notes))
 
 
 # --- outputs ----------------------------------------------------------------------------------

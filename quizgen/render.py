@@ -19,6 +19,7 @@ from .fsutil import write_many, user_cache_dir
 from .keycsv import key_csv_for
 from .models import Question, QuestionSet
 from .rand import rng_for
+from .typography import gap_sides
 
 TEMPLATE_DIR = "quiz"
 PRINT_TEMPLATE = "print.html.j2"
@@ -70,6 +71,12 @@ class Item:
             right = next(o for o in self.options if o.correct)
             return f"{right.letter}．{right.text}"
         return q.answer
+
+    @property
+    def cloze_around(self) -> tuple[str, str]:
+        """A cloze's text before and after the gap, without a space between the gap and Chinese (kept next to Latin)."""
+        before, _, after = self.question.cloze_parts
+        return gap_sides(before, after)
 
     @property
     def choice(self) -> bool:
@@ -167,8 +174,9 @@ def plan_versions(qset: QuestionSet, *, versions: int, seed: int) -> list[Versio
             for q in questions:
                 number += 1
                 items.append(_item(q, number, rng_for(seed, label, q.id)))
+            shared = {q.instructions for q in questions}
             groups.append(Group(numeral=_numeral(gi + 1), type=key[0], title=key[1],
-                                instructions=questions[0].instructions, items=tuple(items)))
+                                instructions=shared.pop() if len(shared) == 1 else None, items=tuple(items)))
         out.append(Version(label=label, groups=tuple(groups)))
     return out
 
@@ -203,6 +211,8 @@ def _item(q: Question, number: int, rng: random.Random) -> Item:
     perm = list(range(len(q.options)))
     if q.type in ("mcq", "who", "order"):
         rng.shuffle(perm)  # tf keeps 正确 / 错误 in place
+    while q.type == "order" and len(perm) > 1 and tuple(perm) == tuple(q.order):
+        rng.shuffle(perm)  # the steps must never be printed in their right order
     letters = _letters(len(perm))
     if q.type == "order":
         right = set()
@@ -308,7 +318,8 @@ def _hash(script: str) -> str:
 
 
 def _context(qset: QuestionSet, version: Version) -> dict[str, Any]:
-    return {"qset": qset, "version": version, "sources": source_lines(qset)}
+    genres = {q.ref.genre for q in qset.questions}
+    return {"qset": qset, "version": version, "sources": source_lines(qset), "genre": genres.pop() if len(genres) == 1 else None}
 
 
 def render_print(templates: Templates, qset: QuestionSet, version: Version, *, versions: int) -> str:

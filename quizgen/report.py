@@ -97,3 +97,33 @@ def suggestions(content: Content, segmenter: Segmenter, *, top: int = 8, section
                 if terms or nums:
                     out.append(Suggestion(loaded.id, para.id, sec.id, para.speaker, terms, nums))
     return out
+
+
+@dataclass(frozen=True)
+class ImportanceStats:
+    source_id: str
+    by_importance: dict[str, int]
+    by_speaker: dict[str, dict[str, int]]
+    """Speaker name -> importance -> items."""
+    keypoints: int
+    covered: tuple[str, ...]
+    uncovered: tuple[str, ...]
+    implicit: int
+    """Items without an explicit importance (counted as detail)."""
+
+
+def importance_stats(content: Content, sources: tuple[str, ...] | list[str] = ()) -> list[ImportanceStats]:
+    """Per source (all, or those named): items by importance and by speaker, and the key points a core item covers."""
+    rows: list[ImportanceStats] = []
+    for loaded in pick_sources(content, sources):
+        by_imp = Counter(it.item.importance for it in loaded.items)
+        by_speaker: dict[str, dict[str, int]] = {}
+        for it in loaded.items:
+            counts = by_speaker.setdefault(it.speaker.name, {"core": 0, "detail": 0, "aside": 0})
+            counts[it.item.importance] += 1
+        core = {it.item.keypoint for it in loaded.items if it.item.importance == "core"}
+        ids = [kp.keypoint.id for kp in loaded.keypoints]
+        rows.append(ImportanceStats(loaded.id, {k: by_imp.get(k, 0) for k in ("core", "detail", "aside")}, by_speaker, len(ids),
+                                    tuple(i for i in ids if i in core), tuple(i for i in ids if i not in core),
+                                    sum(1 for it in loaded.items if "importance" not in it.item.model_fields_set)))
+    return rows

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from typing import TYPE_CHECKING
 
-from .report import SectionStats
+from .report import ImportanceStats, SectionStats
 
 if TYPE_CHECKING:
     from .models import QuestionSet
@@ -34,6 +34,24 @@ def stats_table(rows: list[SectionStats]) -> None:
     for r in rows:
         if r.uncovered:
             print(f"uncovered in {r.source_id + ' ' if several else ''}{r.section_id}: {', '.join(r.uncovered)}")
+
+
+def importance_table(rows: list[ImportanceStats]) -> None:
+    """Print items by importance and speaker, and key point coverage, per source."""
+    for r in rows:
+        table = Table(title=f"{r.source_id}: items by importance and speaker", min_width=60)
+        for col in ("speaker", "core", "detail", "aside", "total"):
+            table.add_column(col, justify="left" if col == "speaker" else "right")
+        for name, counts in r.by_speaker.items():
+            table.add_row(name, *(str(counts[k]) for k in ("core", "detail", "aside")), str(sum(counts.values())))
+        table.add_section()
+        table.add_row("total", *(str(r.by_importance[k]) for k in ("core", "detail", "aside")), str(sum(r.by_importance.values())))
+        _console().print(table)
+        print(f"key points covered by a core item: {len(r.covered)}/{r.keypoints}")
+        if r.uncovered:
+            print(f"key points without a core item: {', '.join(r.uncovered)}")
+        if r.implicit:
+            print(f"{r.implicit} item(s) have no explicit importance (counted as detail)")
 
 
 def set_table(qset: "QuestionSet") -> None:

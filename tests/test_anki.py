@@ -209,7 +209,7 @@ def test_state_edit_with_equal_time_would_be_skipped_so_mod_moves_forward(tmp_pa
     state = tmp_path / "state.json"
     apkg = tmp_path / "deck.apkg"
     write_deck(_cloze_set(content_dir), templates_dir=ROOT / "templates", out_path=apkg, state_path=state, now=1_700_000_000)
-    _edit_item(content_dir, "agi-f-compute-4x", "statement", "那么", "则")
+    _edit_item(content_dir, "agi-f-compute-4x", "question", "？", "呢？")
     col = AnkiCollection(tmp_path / "col")
     try:
         write_deck(_cloze_set(content_dir), templates_dir=ROOT / "templates", out_path=tmp_path / "deck2.apkg", state_path=state, now=1_700_000_000)

@@ -273,7 +273,7 @@ def test_interactive_page_scores_offline(selfcheck_page, chromium, qset):
             assert page.locator(f"#q{typed.number} .verdict").inner_text().startswith("✗")
             assert page.locator(f"#q{cloze[0].number} .verdict").inner_text().startswith("✓")
             assert page.locator(f"#q{unanswered.number} .verdict").inner_text() == "✗ 未作答"
-            assert page.locator(f"#q{typed.number} .key-explanation").is_visible()
+            assert page.locator(f"#q{typed.number} .key-answer").is_visible()  # the key: answer, evidence (an explanation only when it adds)
             assert page.locator(f"#q{typed.number} .evidence").is_visible()
 
             # self-grading a reasons question adds its points

@@ -123,6 +123,7 @@ def test_filters_that_leave_nothing_in_generate(ws: Workspace, jieba_cache) -> N
     result = invoke("generate", "--content", "content", "--templates", str(TEMPLATES), "--section", "founding", "--type", "order",
                     "--tag", "people", "--out", "sets/x.yaml", env=jieba_cache)
     assert_problems(result, re.compile(r"quizgen generate: filters: no question matches \(section=founding tag=people type=order\); widen the filters"))
+    # (this bank marks no item core, so generate's default draws from all items: no importance filter is named)
     assert not (ws.root / "sets").exists()
 
 

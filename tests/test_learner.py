@@ -276,11 +276,15 @@ def test_progress_command_prints_a_table_and_a_printable_page(studied: Studied, 
     assert text.startswith("<!DOCTYPE html>") and '<html lang="zh-CN">' in text
     assert "@page { size: A4;" in text and "<svg" in text
     assert not re.search(r"""(src|href)\s*=|url\(|@import""", text), "the page must work offline"
-    sections = load_content(CONTENT).sources["bg2-huang-2024"].source.sections
+    loaded = load_content(CONTENT).sources["bg2-huang-2024"]
+    sections = loaded.source.sections
     for s in sections:
         n = sum(1 for q in cards.values() if q.ref.section_id == s.id)
         assert f"<tr><td>{html.escape(s.title)}</td><td class=\"num\">{n} / {n}</td>" in text
-    assert text.count('class="mature"') == len(sections)
+    for kp in loaded.keypoints:
+        assert html.escape(kp.keypoint.text) in text
+    # one row with a mature-cards cell per section and per key point of the source
+    assert text.count('class="mature"') == len(sections) + len(loaded.keypoints)
 
 
 @pytest.mark.browser
@@ -339,7 +343,7 @@ def test_a_malformed_keypoints_file_is_a_located_error(studied: Studied, tmp_pat
     kp_file.write_text("keypoints:\n  - id: moat\n    text: 护城河\n    paragraphs: [p012]\n  - just a line\n", encoding="utf-8")
     out = tmp_path / "p.html"
     result = invoke("progress", str(studied.path), "--html", str(out), "--content", str(content_dir), "--templates", str(TEMPLATES))
-    assert_problems(result, re.compile(r".*/keypoints\.yaml:5: keypoints\.1: each key point needs `id`, `text` and a list of `paragraphs`"))
+    assert_problems(result, re.compile(r".*/keypoints\.yaml:5: keypoints\.1: expected an entry with named fields .*`id`.*`text`.*`paragraphs`.*"))
     assert not out.exists()
 
 

@@ -29,8 +29,16 @@ def _html(text: str) -> str:
 
 
 def _short_answer(text: str) -> str:
-    # Moodle compares short answers as patterns where * is a wildcard; \* is a literal star.
-    return escape(text).replace("*", "\\*")
+    # Moodle compares short answers as patterns where * is a wildcard; \* is a literal star. An answer that starts with
+    # % would read as a weight (=%50%…), and GIFT has no escape for it: an explicit full weight goes first.
+    out = escape(text).replace("*", "\\*")
+    return "%100%" + out if out.startswith("%") else out
+
+
+def _option(text: str) -> str:
+    # a choice starting with % would read as a weight (~%50%…); as HTML, &#37; shows the same character
+    out = _html(text)
+    return "&#37;" + out[1:] if out.startswith("%") else out
 
 
 def _question(q: Question) -> str:
@@ -38,7 +46,7 @@ def _question(q: Question) -> str:
     title = f"::{escape(q.id)}::[html]{_html(stem(q))}"
     feedback = f"####{escape(html_lines(feedback_lines(q, with_answer=q.type in ESSAY)))}"
     if q.type in CHOICE:
-        body = [("=" if i == q.correct else "~") + _html(opt) for i, opt in enumerate(q.options)]
+        body = [("=" if i == q.correct else "~") + _option(opt) for i, opt in enumerate(q.options)]
     elif q.type == "tf":
         body = ["T" if q.correct == 0 else "F"]
     elif q.type in SHORT:

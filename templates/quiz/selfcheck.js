@@ -14,7 +14,9 @@
   // Loose comparison: full-width and half-width alike, case and all spaces ignored, outer punctuation dropped.
   var EDGE = /^[\s.,;:!?'"()\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f]+|[\s.,;:!?'"()\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f]+$/g;
   function normalize(text) {
-    return String(text).normalize("NFKC").toLowerCase().replace(EDGE, "").replace(/\s+/g, "");
+    // as quizgen.answers.normalize_answer: width, case, spaces, edge punctuation, and every middle dot as «·»
+    return String(text).normalize("NFKC").replace(/[\u30fb\uff65\u2027\u2022\u2219\u22c5\u00b7]/g, "\u00b7")
+      .toLowerCase().replace(EDGE, "").replace(/\s+/g, "");
   }
 
   function fieldsets() {

@@ -1,0 +1,36 @@
+"""Chinese typography of generated text: seams between Chinese and Latin, spaces near full-width marks and gaps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+_FULL_CLOSE = "，。、；：？！）」』】》"
+_FULL_OPEN = "（「『【《"
+
+
+def tidy(text: str) -> str:
+    """Chinese typography of generated text: no space before a full-width closing mark or after an opening one."""
+    text = re.sub(f"[ \t]+(?=[{_FULL_CLOSE}])", "", text)
+    return re.sub(f"(?<=[{_FULL_OPEN}])[ \t]+", "", text)
+
+
+def join_cjk(pieces: Iterable[str]) -> str:
+    """Join template text and field values, with one space where Chinese meets Latin letters or digits at a seam."""
+    out = ""
+    for piece in pieces:
+        if out and piece and ((_CJK.match(out[-1]) and _LATIN.match(piece[0])) or (_LATIN.match(out[-1]) and _CJK.match(piece[0]))):
+            out += " "
+        out += piece
+    return tidy(out)
+
+
+_CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def gap_sides(before: str, after: str) -> tuple[str, str]:
+    """Drop the spaces between a gap and Chinese text or full-width punctuation: 「有 ＿＿ 名」 -> 「有＿＿名」."""
+    b, a = before.rstrip(" "), after.lstrip(" ")
+    return (b if not b or _CHINESE.match(b[-1]) else before), (a if not a or _CHINESE.match(a[0]) else after)
