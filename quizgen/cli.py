@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import sys
 from collections.abc import Iterator
@@ -30,11 +31,11 @@ class _Group(TyperGroup):
     Typer's coercion.
     """
 
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        cmd = super().get_command(ctx, cmd_name)
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, cmd, rest = super().resolve_command(ctx, args)
         for param in cmd.get_params(ctx) if cmd is not None else ():  # with --help (its help option is made once)
             _plain_coercion(param)
-        return cmd
+        return name, cmd, rest
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         for param in self.get_params(ctx):
@@ -42,17 +43,14 @@ class _Group(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-def _plain_coercion(param: Any) -> None:
+@functools.cache
+def _plain_param_class() -> Any:
+    """Typer's RuntimeParam for a plain Path or bool parameter; None for a Typer without these internals."""
     try:
-        from typer._coercion import RuntimeParam, build_runtime_param
+        from typer._coercion import RuntimeParam, build_runtime_param, resolve_type_descriptor
         from typer._param_types import coerce_cli_path
     except ImportError:
-        return
-    desc = getattr(param, "type_descriptor", None)
-    info = getattr(desc, "parameter_info", None)
-    if (getattr(param, "_runtime_param", False) is not None or desc is None or desc.annotation not in (Path, bool)
-            or desc.file_annotation is not None or getattr(info, "parser", True) is not None or getattr(info, "path_type", True) is not None):
-        return
+        return None
 
     @dataclasses.dataclass(frozen=True)
     class Plain(RuntimeParam):
@@ -61,9 +59,21 @@ def _plain_coercion(param: Any) -> None:
                 return value
             if self.annotation is Path and isinstance(value, (str, Path)):
                 return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
-            return build_runtime_param(desc)._coerce_value(value, param=param, ctx=ctx)  # Typer's own coercion and messages
+            typer_own = build_runtime_param(resolve_type_descriptor(self.annotation, self.parameter_info))
+            return typer_own._coerce_value(value, param=param, ctx=ctx)  # Typer's own coercion and messages
 
-    param._runtime_param = Plain(parameter_info=info, annotation=desc.annotation)
+    return Plain
+
+
+def _plain_coercion(param: Any) -> None:
+    desc = getattr(param, "type_descriptor", None)
+    info = getattr(desc, "parameter_info", None)
+    if (getattr(param, "_runtime_param", False) is not None or desc is None or desc.annotation not in (Path, bool)
+            or desc.file_annotation is not None or getattr(info, "parser", True) is not None or getattr(info, "path_type", True) is not None):
+        return
+    plain = _plain_param_class()
+    if plain is not None:
+        param._runtime_param = plain(parameter_info=info, annotation=desc.annotation)
 
 
 app = typer.Typer(
