@@ -4,8 +4,8 @@ An entry holds a recipe's deck header and its notes exactly as anki.py made them
 sub-deck, content hash, due) in plain tuples, so a hit loads no pydantic model, validates nothing and generates
 nothing. It is used only when every input the full path reads is byte-identical to the run that stored it: the
 recipe, content/, templates/ (question templates, notetypes, card CSS), every note-state file in decks/state/ (the
-full path checks them all), quizgen's code, jieba and Python. The deck's note state is then read and updated as on the
-full path, by the same build_package, so the package and the state come out the same.
+full path checks them all), quizgen's code, jieba's and genanki's code, and Python. The deck's note state is then
+read and updated as on the full path, by the same build_package, so the package and the state come out the same.
 """
 
 from __future__ import annotations
@@ -51,9 +51,10 @@ def _inputs_key(target: Path, paths: Paths) -> str | None:
 
     try:
         add("recipe", target.read_bytes())
-        spec = importlib.util.find_spec("jieba")  # its dictionary and segmentation shape the cloze blanks
-        if spec is not None and spec.origin:
-            add("jieba", f"{spec.origin}\0{os.stat(spec.origin).st_mtime_ns}".encode())
+        for lib in ("jieba", "genanki"):  # jieba's segmentation shapes the cloze blanks; genanki makes the GUIDs
+            spec = importlib.util.find_spec(lib)
+            if spec is not None and spec.origin:
+                add(lib, "\0".join(f"{f}\0{os.stat(f).st_mtime_ns}" for f in sorted(Path(spec.origin).parent.glob("*.py"))).encode())
         code = Path(__file__).resolve().parent
         for label, root in (("content", paths.content), ("templates", paths.templates), ("state", paths.decks / "state"), ("code", code)):
             add(label, b"")
