@@ -197,8 +197,9 @@ def main() -> None:
         row("quizgen anki decks/interview.toml", got["anki"][0], floor_deck, "target <= 2x")
         row("  the same in CPU time (floor: same notes)", cpu_median(anki_cmd), cpu_median(floor_cmd), "(steadier on a busy machine)")
 
-        def no_set_cache() -> None:
-            shutil.rmtree(tmp_path / "xdg-anki" / "quizgen" / "sets", ignore_errors=True)
+        def no_set_cache() -> None:  # neither the question set nor the deck made from it (deckcache.py)
+            for cache in ("sets", "decks"):
+                shutil.rmtree(tmp_path / "xdg-anki" / "quizgen" / cache, ignore_errors=True)
 
         uncached, _ = median(anki_cmd, max(3, runs // 2), before=no_set_cache, env=anki_env)
         row("  the same with no cached question set", uncached, floor_deck, "(informational)")

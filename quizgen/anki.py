@@ -15,19 +15,20 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-from .dataio import load_yaml
 from .errors import ContentError, Problem, rel
 from .fsutil import write_many
-from .models import Question, QuestionSet
 from .rand import stable_id
 from .typography import gap_sides
+
+if TYPE_CHECKING:  # not at run time: a cached deck is written without loading pydantic or YAML (see deckcache.py)
+    from .models import Question, QuestionSet
 
 LETTERS = string.ascii_uppercase
 
@@ -58,6 +59,8 @@ class Notetypes:
 
 def load_notetypes(templates_dir: Path) -> Notetypes:
     """Read templates/anki/notetypes.yaml and cards.css into genanki models with their fixed IDs."""
+    from .dataio import load_yaml  # noqa: PLC0415
+
     path = templates_dir / "anki" / "notetypes.yaml"
     css_path = templates_dir / "anki" / "cards.css"
     data = load_yaml(path)
@@ -233,10 +236,12 @@ def _note_specs(qset: QuestionSet, nts: Notetypes) -> Iterator[tuple[str, genank
         yield guid, model, fields, tags, name, digest, due
 
 
-def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int | None = None) -> BuiltDeck:
+def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int | None = None,
+                  notes: Iterable[tuple[str, genanki.Model, list[str], list[str], str, str, int]] | None = None) -> BuiltDeck:
     """The .apkg for a set: notes in interview order, one sub-deck per section, mod times from the state file.
 
-    Notes are streamed into genanki's SQLite file (never all held at once), and its temp folder is always removed.
+    `notes`: the set's `_note_specs`, when already known (a cached deck: then only the set's deck id, deck name
+    and title are read). Notes are streamed into genanki's SQLite file (never all held at once), and its temp folder is always removed.
     """
     if now is None:
         # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
@@ -258,7 +263,7 @@ def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: i
             # from 0 here and shifted once at the end (the same ids as counting from the timestamp, never colliding).
             id_gen = itertools.count(0)
             stamp, count = None, 0
-            for guid, model, fields, tags, name, digest, due in _note_specs(qset, nts):
+            for guid, model, fields, tags, name, digest, due in (_note_specs(qset, nts) if notes is None else notes):
                 mod = state.mod_for(guid, digest, now)
                 stamp = mod if stamp is None else max(stamp, mod)
                 count += 1

@@ -3,18 +3,78 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from .errors import QuizgenError
 
 if TYPE_CHECKING:
     from .paths import Paths
+
+
+
+class _Group(TyperGroup):
+    """Typer's group, with path and flag values taken as they come, without pydantic.
+
+    Typer 0.29 coerces every option value through a pydantic TypeAdapter, and importing pydantic for that costs about
+    50 ms of each run; `quizgen anki RECIPE` from its cache loads nothing else of pydantic. A plain `Path` parameter
+    becomes exactly what Typer's adapter makes of a string (`Path(value)`, then Typer's own path checks), a flag keeps
+    its bool (an absent one stays None, as with Typer); anything else, or a Typer without these internals, keeps
+    Typer's coercion.
+    """
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, cmd, rest = super().resolve_command(ctx, args)
+        for param in cmd.get_params(ctx) if cmd is not None else ():  # with --help (its help option is made once)
+            _plain_coercion(param)
+        return name, cmd, rest
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        for param in self.get_params(ctx):
+            _plain_coercion(param)
+        return super().parse_args(ctx, args)
+
+
+@functools.cache
+def _plain_param_class() -> Any:
+    """Typer's RuntimeParam for a plain Path or bool parameter; None for a Typer without these internals."""
+    try:
+        from typer._coercion import RuntimeParam, build_runtime_param, resolve_type_descriptor
+        from typer._param_types import coerce_cli_path
+    except ImportError:
+        return None
+
+    @dataclasses.dataclass(frozen=True)
+    class Plain(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            if self.annotation is bool and isinstance(value, bool):
+                return value
+            if self.annotation is Path and isinstance(value, (str, Path)):
+                return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
+            typer_own = build_runtime_param(resolve_type_descriptor(self.annotation, self.parameter_info))
+            return typer_own._coerce_value(value, param=param, ctx=ctx)  # Typer's own coercion and messages
+
+    return Plain
+
+
+def _plain_coercion(param: Any) -> None:
+    desc = getattr(param, "type_descriptor", None)
+    info = getattr(desc, "parameter_info", None)
+    if (getattr(param, "_runtime_param", False) is not None or desc is None or desc.annotation not in (Path, bool)
+            or desc.file_annotation is not None or getattr(info, "parser", True) is not None or getattr(info, "path_type", True) is not None):
+        return
+    plain = _plain_param_class()
+    if plain is not None:
+        param._runtime_param = plain(parameter_info=info, annotation=desc.annotation)
+
 
 app = typer.Typer(
     name="quizgen",
@@ -23,6 +83,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=_Group,
 )
 
 _debug = False

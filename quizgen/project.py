@@ -9,16 +9,17 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from .content import Collector, Content, LoadedRecipe, check_all, check_recipe_names, load_content, load_recipe, load_templates, validation_problems
-from .dataio import read_text, toml_key_line
 from .errors import ContentError, Problem, QuizgenError, SelectionError, rel
 from .fsutil import write_many
-from .models import Filters, Question, QuestionSet, QuestionTemplate, Recipe
-from .paths import Paths
-from .sets import dump_set, load_set_file
+
+# Loading, validating and generating need pydantic and YAML; a cached deck (deckcache.py) needs neither, so
+# `quizgen anki RECIPE` with unchanged inputs never imports them: they are imported where they are used.
+if TYPE_CHECKING:
+    from .content import Content, LoadedRecipe
+    from .models import Filters, Question, QuestionSet, QuestionTemplate, Recipe
+    from .paths import Paths
 
 
 def _segmenter(content: Content):  # noqa: ANN202 - text.Segmenter, imported lazily (jieba)
@@ -50,6 +51,8 @@ def _select(content: Content, templates: dict[str, QuestionTemplate], recipe: Re
 
 def _in_recipe(exc: SelectionError, path: Path) -> SelectionError:
     """Selection problems located at the recipe key they are about (the count, or the filters)."""
+    from .dataio import read_text, toml_key_line  # noqa: PLC0415
+
     text = read_text(path)
     return SelectionError([Problem(rel(path), toml_key_line(text, p.field) or toml_key_line(text, "count"), p.field, p.message)
                            for p in exc.problems])
@@ -107,7 +110,9 @@ def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "qu
     A recipe's set is cached per user (one file per recipe, under the key of every input it depends on):
     `quizgen anki RECIPE` after an unchanged bank skips loading, validating and generating.
     """
+    from .content import Collector, load_content, load_recipe, load_templates  # noqa: PLC0415
     from .preflight import check_state_file, preflight  # noqa: PLC0415
+    from .sets import load_set_file  # noqa: PLC0415
 
     if target.suffix not in (".toml", ".yaml", ".yml"):
         raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
@@ -162,6 +167,11 @@ def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple
                  core_by_default: bool = False) -> QuestionSet:
     """A new question set from the bank with the CLI's filters. `core_by_default`: no importance was asked for, so draw
     from the core items, or from all items where the sources mark none core (a bank written before importance existed)."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from .content import Collector, check_recipe_names, load_content, load_templates, validation_problems  # noqa: PLC0415
+    from .models import Recipe  # noqa: PLC0415
+
     content = load_content(paths.content)
     templates = load_templates(paths.templates)
     if core_by_default:
@@ -184,6 +194,8 @@ def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple
 
 
 def write_set(qset: QuestionSet, path: Path) -> None:
+    from .sets import dump_set  # noqa: PLC0415
+
     write_many({path: dump_set(qset).encode("utf-8")})
 
 
@@ -203,6 +215,7 @@ class Plan:
 def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality_report: Path | None = None) -> Plan:
     """Validate files, generate every question, run the quality rules, then every recipe's selection; raise with all
     problems at once. `quality_report` (.json or .csv) gets each quality rule's count, also when the rules find problems."""
+    from .content import Collector, check_all  # noqa: PLC0415
     from .preflight import preflight  # noqa: PLC0415
 
     found = Collector()
@@ -268,7 +281,19 @@ def export(target: Path, formats: Sequence[str], paths: Paths, **options: object
 
     for fmt in formats:
         module(fmt)  # an unknown format fails before any work
+    cache = None
+    if list(formats) == ["anki"] and target.suffix == ".toml" and options.get("now") is None:
+        from .deckcache import DeckCache  # noqa: PLC0415
+
+        # every input unchanged since a full run: the deck from its cached notes, with no loading or validating
+        cache = DeckCache.for_recipe(target, paths)
+        files = cache.files(paths) if cache is not None else None
+        if files is not None:
+            write_many(files)
+            return list(files)
     qset, set_file = resolve(target, paths, formats=formats)
     files = render_set(qset, formats, paths, set_file=set_file, **options)
     write_many(files)
+    if cache is not None:
+        cache.store(qset, paths)
     return list(files)

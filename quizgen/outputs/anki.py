@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..anki import NoteState, build_package, load_notetypes
-from ..models import QuestionSet
 from . import NOTE_STATE, OutputOptions
+
+if TYPE_CHECKING:
+    from ..models import QuestionSet
 
 
 def render(qset: QuestionSet, options: OutputOptions) -> dict[str, bytes]:
