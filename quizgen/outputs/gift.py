@@ -38,7 +38,7 @@ def _short_answer(text: str) -> str:
 def _option(text: str) -> str:
     # a choice starting with % would read as a weight (~%50%…); as HTML, &#37; shows the same character
     out = _html(text)
-    return "&#37;" + out[1:] if out.startswith("%") else out
+    return escape("&#37;") + out[1:] if out.startswith("%") else out
 
 
 def _question(q: Question) -> str:
