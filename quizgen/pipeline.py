@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from .dataio import read_text
-from .errors import ContentError, Problem, rel
+from .errors import ContentError, Problem, QuizgenError, rel
 from .fsutil import write_text
 from .paths import Paths  # noqa: F401 - re-exported for older callers
 from .project import Plan, generate_set, plan_all, resolve, write_set  # noqa: F401 - re-exported for older callers
