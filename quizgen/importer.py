@@ -194,11 +194,11 @@ class _Splitter:
                 flush()
                 i += 1
                 continue
-            if not self.in_body and self.header_line(stripped, no):
+            if not self.count and self.header_line(stripped, no):
                 flush()
                 i += 1
                 continue
-            if self.in_body:
+            if self.count:
                 self.note_late_header(stripped, no)
             if m := _ATX.match(line):
                 flush()
@@ -301,6 +301,12 @@ class _Splitter:
             else:
                 self.meta["title"] = (title, no)
             return
+        if not self.count and len(self.sections) == 1 and "title" not in self.meta and "title" not in self.given:
+            # a page copied with its title as `## 标题`: the first heading before any text is the title
+            self.meta["title"] = (title, no)
+            self.skip(no, f"heading {title!r} (level {level}) taken as the title, the article having no `# ` title; "
+                      "pass --title to keep it as a section")
+            return
         self.in_body = True
         self.sections.append({"id": f"s{len(self.sections):02d}", "title": title, "paragraphs": []})
         self.section_lines.append(no)
@@ -317,6 +323,7 @@ class _Splitter:
             return
         if not self.in_body and not self.count and len(para) <= 20 and _DATELINE.search(para) and "：" not in para:
             self.skip(no, f"dateline {para!r}: not part of the text")
+            self.date_from(para, no)
             return
         if m := _WHOLE_BOLD.match(para):
             inner = (m["a"] or m["b"]).strip()
@@ -338,6 +345,7 @@ class _Splitter:
                 break
         if not labelled and not self.count and self.looks_like_byline(clean_inline(para)):
             self.skip(no, f"byline '{clean_inline(para)}': not part of the text")
+            self.date_from(para, no)
             return
         if not labelled:
             if m := _BOLD_LABEL.match(para):
@@ -363,6 +371,11 @@ class _Splitter:
         pid = f"p{self.count:03d}"
         self.sections[-1]["paragraphs"].append({"id": pid, "speaker": self.speaker, "text": text})
         self.draft.lines[pid] = no
+
+    def date_from(self, text: str, no: int) -> None:
+        """A byline or dateline that carries the date (`36氪 · 2025年3月8日`) gives it, unless a header line does."""
+        if parse_date(text) is not None:
+            self.meta.setdefault("date", (text, no))
 
     def looks_like_byline(self, text: str) -> bool:
         outlet = (self.given.get("outlet") or self.meta.get("outlet", ("", None))[0]).strip()

@@ -153,3 +153,23 @@ def test_percentages_and_fractions_in_answers(ws: Workspace) -> None:
     assert value_mismatch(120, "1200 台") == ("value 120 is not the number in answer '1200 台' (1200); make `value` the number "
                                              "the answer states (with 万/亿 multiplied out)")
 
+
+
+def test_a_page_copied_with_its_title_as_level_two_heading() -> None:
+    text = "## 对话周晚晴：门槛在售后\n\n来源: 36氪\n日期: 2025-03-08\n链接: https://36kr.com/p/1\n\n**问**：为什么？\n\n**答**:因为售后。\n\n## 二、软件\n\n问：再问\n"
+    draft = _draft(text)
+    assert draft.problems == []
+    assert (draft.data["title"], draft.data["outlet"], draft.data["date"]) == ("对话周晚晴：门槛在售后", "36氪", "2025-03-08")
+    assert [(s["title"], [p["speaker"] for p in s["paragraphs"]]) for s in draft.data["sections"]] == [
+        ("导语", ["host", "zhou"]), ("二、软件", ["host"])]
+    assert draft.skipped[0].startswith("line 1: heading '对话周晚晴：门槛在售后' (level 2) taken as the title")
+    # told the title, the heading stays a section
+    draft = _draft(text, title="别的标题")
+    assert [s["title"] for s in draft.data["sections"]] == ["对话周晚晴：门槛在售后", "二、软件"]
+
+
+def test_a_byline_with_the_date_gives_the_date() -> None:
+    draft = _draft("# 标题\n\n36氪 · 2025年3月8日\n\n**问：** 你好？\n", outlet="36氪", url="https://36kr.com/p/1")
+    assert draft.problems == []
+    assert draft.data["date"] == "2025-03-08"
+    assert draft.skipped == ["line 3: byline '36氪 · 2025年3月8日': not part of the text"]
