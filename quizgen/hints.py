@@ -13,6 +13,9 @@ _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _MULT = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 _ARABIC = re.compile(r"(?P<n>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<mult>[十百千万亿]*)")
 _CHINESE = re.compile(r"[零〇一二两俩三四五六七八九十百千万亿]+(?P<half>个?半)?")
+_CN_RUN = r"[零〇一二两俩三四五六七八九十百千万亿]+"
+_CN_DECIMAL = re.compile(rf"(?P<int>{_CN_RUN[:-2]}]*?[零〇一二两俩三四五六七八九十])点(?P<frac>[零〇一二三四五六七八九]+)(?P<mult>[万亿]*)")
+_FRACTION = re.compile(rf"(?P<den>\d+|{_CN_RUN})分之(?P<num>(?:\d+(?:\.\d+)?|{_CN_RUN})(?:点[零〇一二三四五六七八九]+)?)")
 
 
 def closest(name: str, choices: Iterable[str]) -> str | None:
@@ -119,10 +122,57 @@ def _chinese_number(run: str) -> float | None:
     return total + section + number
 
 
+def _cn_decimal(m: re.Match[str]) -> float | None:
+    """三点五 -> 3.5, 零点八 -> 0.8, 一点二万 -> 12000."""
+    whole = _chinese_number(m["int"]) if m["int"] not in ("零", "〇") else 0.0
+    if whole is None:
+        return None
+    value = float(f"{whole:g}.{''.join(str(_CN_DIGITS[c]) for c in m['frac'])}")
+    for ch in m["mult"]:
+        value *= _MULT[ch]
+    return value
+
+
+def _plain_number(text: str) -> float | None:
+    """'3', '0.8', '十八', '零点八' -> the number, None when it is none."""
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    if m := _CN_DECIMAL.fullmatch(text):
+        return _cn_decimal(m)
+    if text in _MULT:
+        return float(_MULT[text])  # 百分之 -> 100
+    return _chinese_number(text)
+
+
+def _fractions(answer: str) -> tuple[str, list[float], list[float]]:
+    """百分之零点八 -> 0.8 (percent), 千分之五 -> 5, 三分之一 -> 1/3 and 33.3… (as a percent); the answer without them.
+    Returns (rest, exact numbers, numbers a rounded `value` may stand for)."""
+    exact: list[float] = []
+    approx: list[float] = []
+
+    def take(m: re.Match[str]) -> str:
+        den, num = _plain_number(m["den"]), _plain_number(m["num"])
+        if den is None or num is None or not den:
+            return m.group(0)
+        if m["den"] in ("百", "100", "千", "1000"):
+            exact.append(num)  # a percentage (per mille) is stated as its number: 百分之十八 -> 18
+            exact.append(num / den)
+        else:
+            approx.extend((num / den, num / den * 100))
+        return " "
+
+    return _FRACTION.sub(take, answer), exact, approx
+
+
 def numbers_in_answer(answer: str) -> list[float]:
-    """Every number an answer states, each with and without its 万/亿 multiplier (10 万倍 -> 100000 and 10)."""
-    out: list[float] = []
-    rest = answer
+    """Every number an answer states, each with and without its 万/亿 multiplier (10 万倍 -> 100000 and 10); a
+    percentage as its number (百分之零点八 -> 0.8), a fraction as its value (三分之一 -> 0.333…)."""
+    rest, out, approx = _fractions(answer)
+    out.extend(approx)
+    for m in _CN_DECIMAL.finditer(rest):
+        if (value := _cn_decimal(m)) is not None:
+            out.append(value)
+    rest = _CN_DECIMAL.sub(" ", rest)
     for m in _ARABIC.finditer(answer):
         base = float(m["n"].replace(",", ""))
         mult = 1.0
@@ -146,6 +196,10 @@ def value_mismatch(value: float, answer: str) -> str | None:
     numbers = numbers_in_answer(answer)
     if not numbers or any(abs(value - n) <= 1e-9 * max(1.0, abs(n)) for n in numbers):
         return None
+    decimals = len(f"{value:g}".partition(".")[2]) if "e" not in f"{value:g}" else 0
+    if decimals and any(round(n, decimals) == round(value, decimals) for n in _fractions(answer)[2]):
+        return None  # 三分之一 as 0.33 or 33.3
     shown = ", ".join(f"{n:g}" for n in dict.fromkeys(numbers))
     return (f"value {value:g} is not the number in answer {answer!r} ({shown}); make `value` the number the answer states "
-            "(with 万/亿 multiplied out)")
+            "(with 万/亿 multiplied out" + ("; a percentage as its number, 百分之十八 -> 18; a fraction as a decimal, 三分之一 -> 0.33"
+                                           if "分之" in answer else "") + ")")

@@ -149,6 +149,10 @@ class _Splitter:
         self.in_body = False
         self.plain_labels: Counter[str] = Counter()
         self.plain_label_line: dict[str, int] = {}
+        self.late_meta: dict[str, tuple[str, int]] = {}
+        """field -> (key, line) of a header line found after the text had started (so read as text)."""
+        self.body_start: tuple[int, str] | None = None
+        """Line and opening words of the first paragraph."""
 
     # --- reporting --------------------------------------------------------------------------------
 
@@ -190,10 +194,12 @@ class _Splitter:
                 flush()
                 i += 1
                 continue
-            if not self.in_body and self.header_line(stripped, no):
+            if not self.count and self.header_line(stripped, no):
                 flush()
                 i += 1
                 continue
+            if self.count:
+                self.note_late_header(stripped, no)
             if m := _ATX.match(line):
                 flush()
                 self.heading(clean_inline(m["text"]), no, level=len(m["hashes"]))
@@ -280,6 +286,11 @@ class _Splitter:
             self.meta.setdefault(fld, (value, no))
         return True
 
+    def note_late_header(self, stripped: str, no: int) -> None:
+        """Remember a `来源: …` line met after the text started, to say where it is if that field stays missing."""
+        if (m := _META_LINE.match(stripped)) and m["key"] in META_KEYS and m["key"] not in self.labels:
+            self.late_meta.setdefault(META_KEYS[m["key"]], (m["key"], no))
+
     def heading(self, title: str, no: int, *, level: int) -> None:
         if not title:
             self.skip(no, "empty heading")
@@ -289,6 +300,12 @@ class _Splitter:
                 self.skip(no, f"heading {title!r}: the title is already set (line {self.meta['title'][1]})")
             else:
                 self.meta["title"] = (title, no)
+            return
+        if not self.count and len(self.sections) == 1 and "title" not in self.meta and "title" not in self.given:
+            # a page copied with its title as `## 标题`: the first heading before any text is the title
+            self.meta["title"] = (title, no)
+            self.skip(no, f"heading {title!r} (level {level}) taken as the title, the article having no `# ` title; "
+                      "pass --title to keep it as a section")
             return
         self.in_body = True
         self.sections.append({"id": f"s{len(self.sections):02d}", "title": title, "paragraphs": []})
@@ -306,6 +323,7 @@ class _Splitter:
             return
         if not self.in_body and not self.count and len(para) <= 20 and _DATELINE.search(para) and "：" not in para:
             self.skip(no, f"dateline {para!r}: not part of the text")
+            self.date_from(para, no)
             return
         if m := _WHOLE_BOLD.match(para):
             inner = (m["a"] or m["b"]).strip()
@@ -325,6 +343,10 @@ class _Splitter:
                 para = para[m.end():]
                 labelled = True
                 break
+        if not labelled and not self.count and self.looks_like_byline(clean_inline(para)):
+            self.skip(no, f"byline '{clean_inline(para)}': not part of the text")
+            self.date_from(para, no)
+            return
         if not labelled:
             if m := _BOLD_LABEL.match(para):
                 label = m["label"].strip()
@@ -344,9 +366,16 @@ class _Splitter:
             return
         self.in_body = True
         self.count += 1
+        if self.body_start is None:
+            self.body_start = (no, text[:16])
         pid = f"p{self.count:03d}"
         self.sections[-1]["paragraphs"].append({"id": pid, "speaker": self.speaker, "text": text})
         self.draft.lines[pid] = no
+
+    def date_from(self, text: str, no: int) -> None:
+        """A byline or dateline that carries the date (`36氪 · 2025年3月8日`) gives it, unless a header line does."""
+        if parse_date(text) is not None:
+            self.meta.setdefault("date", (text, no))
 
     def looks_like_byline(self, text: str) -> bool:
         outlet = (self.given.get("outlet") or self.meta.get("outlet", ("", None))[0]).strip()
@@ -390,7 +419,13 @@ class _Splitter:
             "url": "add a `原文链接: https://…` header line or `url:` front matter, or pass --url",
         }
         for fld, hint in hints.items():
-            if not data[fld]:
+            if not data[fld] and fld in self.late_meta and self.body_start:
+                key, no = self.late_meta[fld]
+                start, words = self.body_start
+                self.problem(no, fld, f"the header line `{key}:` comes after the text started (line {start}: {words!r}), so it "
+                             f"was read as a paragraph; move the header lines above the text (or delete line {start} if it is "
+                             f"no text), or pass --{fld}")
+            elif not data[fld]:
                 self.problem(None, fld, f"not found in the article; {hint}")
         data["sections"] = sections
         self.draft.data = data
@@ -434,25 +469,48 @@ def compare_with_article(source: Any, folder: Path) -> list[Problem]:
     speakers = [s.model_dump() for s in source.speakers]
     default = next((s.id for s in source.speakers if s.narrator), source.speakers[0].id)
     draft = split_article(text, file=rel(article), speakers=speakers, default_speaker=default)
-    drafted = [(p["text"], draft.lines.get(p["id"])) for s in draft.data["sections"] for p in s["paragraphs"]]
+    drafted = [(squash(p["text"]), draft.lines.get(p["id"])) for s in draft.data["sections"] for p in s["paragraphs"]]
     shipped = [p for s in source.sections for p in s.paragraphs]
-    squash = lambda t: "".join(t.split())  # noqa: E731 - paragraph splits and line wraps may differ, the words may not
-    mine, theirs = "".join(squash(p.text) for p in shipped), "".join(squash(t) for t, _ in drafted)
-    if mine == theirs:
+    mine = "".join(squash(p.text) for p in shipped)
+    diff = _first_difference(mine, drafted)
+    if diff is None:
         return []
-    at = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b), min(len(mine), len(theirs)))
+    at, line, theirs = diff
     pos = 0
     for para in shipped:
         pos += len(squash(para.text))
         if pos > at:
             break
-    pos2, line = 0, None
-    for t, ln in drafted:
-        pos2 += len(squash(t))
-        if pos2 > at:
-            line = ln
-            break
     where = f"article.md line {line}" if line else "the end of article.md"
     return [Problem(rel(folder / "source.yaml"), None, "sections",
-             f"paragraph {para.id} differs from {where} (source.yaml has {mine[at:at + 10]!r}, the article {theirs[at:at + 10]!r}); "
-             "paragraph text must be the article's words: fix source.yaml, or article.md if it is not the published text")]
+             f"paragraph {para.id} differs from {where} (source.yaml has {mine[at:at + 10]!r}, the article "
+             f"{theirs!r}); paragraph text must be the article's words: fix source.yaml, or article.md "
+             "if it is not the published text")]
+
+
+def squash(text: str) -> str:
+    """Text without whitespace: paragraph splits and line wraps may differ between source.yaml and the article, the words may not."""
+    return "".join(text.split())
+
+
+def _first_difference(mine: str, drafted: list[tuple[str, int | None]]) -> tuple[int, int | None, str] | None:
+    """Where source.yaml's words (`mine`, squashed and joined) first leave the article's paragraphs (squashed, with
+    their lines): (index into mine, article line, the article's next words there), or None when they agree. Paragraphs may be split or joined
+    differently, and whole paragraphs of the article may be left out of source.yaml (a caption, a closing note)."""
+    pos = 0
+    k = 0
+    while k < len(drafted):
+        text, line = drafted[k]
+        if mine.startswith(text, pos):
+            pos += len(text)
+            k += 1
+            continue
+        if pos == len(mine):
+            return None  # the article's last paragraphs were left out
+        later = next((j for j in range(k + 1, len(drafted)) if mine.startswith(drafted[j][0], pos)), None)
+        if later is not None:
+            k = later  # paragraphs k..later-1 were left out of source.yaml
+            continue
+        same = next((i for i, (a, b) in enumerate(zip(mine[pos:], text)) if a != b), min(len(mine) - pos, len(text)))
+        return pos + same, line, text[same:same + 10]
+    return None if pos == len(mine) else (pos, None, "")

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from .dataio import read_text
-from .errors import ContentError, Problem, rel
+from .errors import ContentError, Problem, QuizgenError, rel
 from .fsutil import write_text
 from .paths import Paths  # noqa: F401 - re-exported for older callers
 from .project import Plan, generate_set, plan_all, resolve, write_set  # noqa: F401 - re-exported for older callers
@@ -48,6 +48,7 @@ def import_article(article: Path, *, source_id: str, speakers_file: Path, out: P
     if out.exists():
         problems.add(out, None, "--out", "already exists; choose another path or delete it first")
     speakers: list[dict] = []
+    speaker_problems = len(problems.problems)
     try:
         raw = load_yaml(speakers_file)
         if not isinstance(raw, list) or not raw:
@@ -68,12 +69,15 @@ def import_article(article: Path, *, source_id: str, speakers_file: Path, out: P
                 problems.add(speakers_file, None, "id", f"speaker id {sid!r} is used twice; give each speaker its own id")
     except QuizgenError as exc:
         problems.catch(exc)
+    speakers_ok = len(problems.problems) == speaker_problems  # else the article's labels would all look unknown
     draft = None
     try:
         text = read_text(article)
     except QuizgenError as exc:
         problems.catch(exc)
     else:
+        if not speakers_ok:
+            problems.raise_if_any()
         default = next((s["id"] for s in speakers if s.get("narrator")), speakers[0]["id"] if speakers else "speaker")
         draft = split_article(text, file=rel(article), speakers=speakers, default_speaker=default,
                               title=title, outlet=outlet, date=date, url=url, genre=genre)
