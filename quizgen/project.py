@@ -186,11 +186,26 @@ def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple
         raise ContentError(validation_problems(exc, where, field=lambda loc: "--" + str(loc[0]).replace("_", "-"))) from None
     out = Collector()
     check_recipe_names(recipe, Path(where), "", content, out, templates)
+    _check_output_free(output, paths.decks, out)
     out.raise_if_any()
     try:
         return _select(content, templates, recipe, _generate(content, templates, recipe.sources))
     except SelectionError as exc:
         raise _in_options(exc) from None
+
+
+def _check_output_free(output: str, decks_dir: Path, out: Collector) -> None:
+    """A set named like a recipe's output would be rendered into that recipe's folder and overwrite its deck and quiz."""
+    from .dataio import load_toml  # noqa: PLC0415
+
+    for recipe in sorted(decks_dir.glob("*.toml")) if decks_dir.is_dir() else ():
+        try:
+            data, _ = load_toml(recipe)
+        except QuizgenError:
+            continue  # `check` reports a broken recipe
+        if data.get("output") == output:
+            out.add("quizgen generate", None, "--out", f"the set would be named {output!r}, the output of {rel(recipe)}, and its files "
+                    f"would replace that recipe's in build/{output}/; choose another file name")
 
 
 def write_set(qset: QuestionSet, path: Path) -> None:
