@@ -361,6 +361,8 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             spans = [("evidence", item.evidence)] if item.evidence else []
             if isinstance(item, Quote):
                 spans.append(("text", item.text))
+            if isinstance(item, Argument) and item.claim_evidence:
+                spans.append(("claim_evidence", item.claim_evidence))
             for fld, span in spans:
                 if span not in para.text:
                     texts = {pid: p.text for pid, (_, p, _) in paragraphs.items()}

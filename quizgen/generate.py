@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import string
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -88,6 +90,7 @@ class Generator:
         self.problems = Collector()
         self._pool_cache: dict[str, dict[tuple[str, str | None], list[str]]] = {}
         self._speaker_cache: dict[str, set[str]] = {}
+        self._main_cache: dict[str, str | None] = {}
         self._shared_cache: dict[tuple[str, str], tuple[SourceRef, str, str, dict[str, Any]]] = {}
 
     @property
@@ -128,7 +131,21 @@ class Generator:
             return False
         if tpl.max_answer_chars and isinstance(it, Fact) and len(it.answer) > tpl.max_answer_chars:
             return False
-        return all(getattr(it, f, None) for f in tpl.require)
+        return all(self._attribution(item) if f == "attribution" else getattr(it, f, None) for f in tpl.require)
+
+    def _attribution(self, item: BankItem) -> bool:
+        """Whether who-said-it is worth asking of this item: its `attribution` flag, else only when its speaker is not
+        the source's main speaker (a question whose answer is always the guest tests nothing)."""
+        flag = item.item.attribution
+        return flag if flag is not None else item.speaker.id != self._main_speaker(item.source_id)
+
+    def _main_speaker(self, source_id: str) -> str | None:
+        if source_id not in self._main_cache:
+            source = self.content.sources[source_id].source
+            counts = Counter(p.speaker for sec in source.sections for p in sec.paragraphs
+                             if not source.speaker(p.speaker).narrator) if source.speakers else Counter()
+            self._main_cache[source_id] = counts.most_common(1)[0][0] if counts else None
+        return self._main_cache[source_id]
 
     def _make(self, tpl: QuestionTemplate, t_index: int, item: BankItem, items: Sequence[BankItem]) -> Question | None:
         it = item.item
@@ -296,6 +313,9 @@ class Generator:
             return None
         # shuffled per question, or the guest (who says most lines) would always be option A on a card
         options, correct = self._options(base["id"], item.speaker.name, [n for n in names if n != item.speaker.name][: MCQ_OPTIONS - 1])
+        claim_evidence = getattr(item.item, "claim_evidence", None)
+        if claim_evidence:  # the key quotes the words that state the claim, not a reason
+            base = {**base, "ref": dataclasses.replace(base["ref"], evidence=claim_evidence)}
         return Question(**base, prompt=prompt, answer=item.speaker.name, options=options, correct=correct)
 
     def _reasons(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202

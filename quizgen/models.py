@@ -102,6 +102,9 @@ class ItemBase(Frozen):
     """Where the source is wrong, garbled or mistranslated: shown on the card back and in the key."""
     waive: dict[str, str] = Field(default_factory=dict)
     """Quality rules this item knowingly breaks: {rule-id: "why"}."""
+    attribution: bool | None = None
+    """Who said it is worth asking (the speakers disagree, or a host's view must not be taken for the guest's):
+    true asks who-said-it, false never; unset asks it only when the speaker is not the source's main speaker."""
 
 
 class Fact(ItemBase):
@@ -148,6 +151,9 @@ class Argument(ItemBase):
     """The argument's chain in order; defaults to reasons then conclusion."""
     sequential: bool = False
     """The steps follow one from another (a sequence, not parallel points): only then is it asked as an ordering question."""
+    claim_evidence: Text | None = None
+    """The words of the paragraph that state the claim (verbatim): who-said-it shows them as its evidence, and is not
+    asked without them."""
 
     @property
     def chain(self) -> tuple[str, ...]:

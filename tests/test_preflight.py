@@ -119,7 +119,7 @@ def test_bad_prompt_in_a_question_template(proj: Path, jieba_cache: dict[str, st
              f"templates/questions/terms.yaml:{line}: templates.0.prompt: unknown format 'd' in {{term:d}}; the only one is :bare "
              "(drops closing punctuation)",
              f"templates/questions/terms.yaml:{line}: templates.0.prompt: unknown placeholder {{defintion}}; did you mean 'definition'? "
-             "use a field of the term: definition, evidence, explanation, genre, id, importance, keypoint, kind, note, paragraph, "
+             "use a field of the term: attribution, definition, evidence, explanation, genre, id, importance, keypoint, kind, note, paragraph, "
              "reverse, section_title, speaker, speaker_name, tags, term, waive")
 
 
