@@ -209,7 +209,7 @@ class Generator:
             rev = (f"「{it.answer}」：{item_genre(self.content, item)}中与它有关的说法是什么？", it.statement) if it.reverse else (None, None)
             return Question(**base, prompt=prompt, answer=it.answer, accept=it.accept, reverse_prompt=rev[0], reverse_answer=rev[1])
         if isinstance(it, Term):
-            rev = (tidy(f"哪个概念的含义是：{it.definition}"), it.term) if it.reverse else (None, None)
+            rev = (_Formatter().fill("哪个概念的含义是「{definition:bare}」？", {"definition": it.definition}), it.term) if it.reverse else (None, None)
             return Question(**base, prompt=prompt, answer=it.definition, reverse_prompt=rev[0], reverse_answer=rev[1])
         return None
 
