@@ -29,19 +29,30 @@ def _norm(text: str) -> str:
 
 NAME_TYPES = ("person", "company", "product", "organization", "place")
 WORD_CHARS = 10
-"""An `other`/`concept`/`event` answer up to this long (and without a comma) is a word to write, not a sentence."""
+"""An `other`/`concept`/`event` answer up to this long is a word to write; a longer one without ，/。 a phrase."""
+_PAIR = re.compile(r"([^，,。；;的]{2,}?)\s*(?:和|或|以及|及)\s*([^，,。；;的]{2,})")
+"""「A 和 B」: two things named (人形机器人和自动驾驶汽车), not a relation (上层科学和底层架构之间的融合)."""
+INSTRUCTION_FALLBACK = {"person": "name", "phrase": "word"}
+"""A kind of answer a template has no instruction for falls back to this one, then to `default`."""
 
 
 def answer_kind(item: object) -> str:
-    """number, name, word or sentence: what kind of answer a fact asks for (chooses the instruction); default otherwise."""
+    """What kind of answer a fact asks for (chooses the instruction): number, list (items the text lists: 、 or
+    「A 和 B」), person, name, word, phrase (a longer phrase, no clause) or sentence (with ，/。); default otherwise."""
     if not isinstance(item, Fact):
         return "default"
     if item.answer_type in ("number", "date"):
         return "number"
+    answer = item.answer.strip()
+    if "、" in answer or _PAIR.fullmatch(answer):
+        return "list"
+    if item.answer_type == "person":
+        return "person"
     if item.answer_type in NAME_TYPES:
         return "name"
-    short = len(re.sub(r"\s+", "", item.answer)) <= WORD_CHARS and not re.search("[，,、；;。]", item.answer)
-    return "word" if short else "sentence"
+    if re.search("[，,；;。]", answer):
+        return "sentence"
+    return "word" if len(re.sub(r"\s+", "", answer)) <= WORD_CHARS else "phrase"
 
 
 class _Formatter(string.Formatter):
@@ -67,7 +78,8 @@ def _instructions(tpl: QuestionTemplate, item: BankItem, fields: dict[str, Any])
     """The template's instruction for this item's kind of answer, with the source's genre filled in."""
     text = tpl.instructions
     if isinstance(text, dict):
-        text = text.get(answer_kind(item.item)) or text.get("default")  # type: ignore[call-overload]
+        kind = answer_kind(item.item)
+        text = text.get(kind) or text.get(INSTRUCTION_FALLBACK.get(kind, "default")) or text.get("default")  # type: ignore[call-overload]
     return _Formatter().fill(text, fields) if text else None
 
 
