@@ -432,9 +432,14 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
         ranked = sorted(pool, key=lambda q: (rng_for(seed, q.id).random(), q.id))
         per: dict[tuple[str, str], int] = {}
         chosen = []
+        leaks = _LeakGuard()
+        given_away = 0
         for q in ranked:
             key = (q.source_id, q.item_id)
             if filters.per_item and per.get(key, 0) >= filters.per_item:
+                continue
+            if not leaks.admits(q):  # its text answers a chosen question, or a chosen one's text answers it
+                given_away += 1
                 continue
             per[key] = per.get(key, 0) + 1
             chosen.append(q)
@@ -442,9 +447,58 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
                 break
         if filters.count and len(chosen) < filters.count:
             limit = f", at most {filters.per_item} per item" if filters.per_item else ""
+            left = f"; {given_away} left out because another question's text gives their answer away" if given_away else ""
             raise SelectionError(Problem("selection", None, "count",
-                                         f"asked for {filters.count} questions but only {len(chosen)} match ({_describe(filters)}{limit}); lower --count or widen the filters"))
+                                         f"asked for {filters.count} questions but only {len(chosen)} match ({_describe(filters)}{limit}{left}); lower --count or widen the filters"))
     return sorted(chosen, key=lambda q: (q.source_id, q.position, q.id))
+
+
+ANSWERED_TYPES = ("cloze", "basic", "typed", "mcq")
+"""Questions whose answer is words another question could print (true/false, who, reasons and order answer otherwise)."""
+
+
+def printed_text(q: Question) -> str:
+    """What a printed quiz shows of a question: the prompt (a cloze without its gap), options or steps."""
+    if q.type == "cloze" and q.cloze_text is not None:
+        before, _, after = q.cloze_parts
+        text = before + "\n" + after
+    else:
+        text = q.prompt
+    return normalize_answer("\n".join([text, *q.options]))
+
+
+def _contains(hay: str, needle: str) -> bool:
+    """`needle` in `hay` as a whole figure: «9天» is not in «19天»."""
+    start = hay.find(needle)
+    while start >= 0:
+        before, after = hay[start - 1:start], hay[start + len(needle):start + len(needle) + 1]
+        if not (needle[:1].isdigit() and before.isdigit()) and not (needle[-1:].isdigit() and after.isdigit()):
+            return True
+        start = hay.find(needle, start + 1)
+    return False
+
+
+class _LeakGuard:
+    """The questions chosen so far, and whether a new one may join them: no question's printed text may give away
+    another's answer (the answer or an accepted spelling, compared normalised)."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._answers: list[str] = []
+
+    @staticmethod
+    def answers(q: Question) -> list[str]:
+        if q.type not in ANSWERED_TYPES:
+            return []
+        return [a for a in {normalize_answer(x) for x in (q.answer, *q.accept)} if len(a) >= 2]
+
+    def admits(self, q: Question) -> bool:
+        text, answers = printed_text(q), self.answers(q)
+        if any(_contains(text, a) for a in self._answers) or any(_contains(t, a) for t in self._texts for a in answers):
+            return False
+        self._texts.append(text)
+        self._answers.extend(answers)
+        return True
 
 
 def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, *,
