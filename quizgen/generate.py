@@ -30,7 +30,7 @@ def _norm(text: str) -> str:
 NAME_TYPES = ("person", "company", "product", "organization", "place")
 WORD_CHARS = 10
 """An `other`/`concept`/`event` answer up to this long is a word to write; a longer one without ，/。 a phrase."""
-_PAIR = re.compile(r"([^，,。；;的]{2,}?)\s*(?:和|或|以及|及)\s*([^，,。；;的]{2,})")
+LIST_PAIR = re.compile(r"([^，,。；;的]{2,}?)\s*(?:和|或|以及|及)\s*([^，,。；;的]{2,})")
 """「A 和 B」: two things named (人形机器人和自动驾驶汽车), not a relation (上层科学和底层架构之间的融合)."""
 INSTRUCTION_FALLBACK = {"person": "name", "phrase": "word"}
 """A kind of answer a template has no instruction for falls back to this one, then to `default`."""
@@ -44,7 +44,7 @@ def answer_kind(item: object) -> str:
     if item.answer_type in ("number", "date"):
         return "number"
     answer = item.answer.strip()
-    if "、" in answer or _PAIR.fullmatch(answer):
+    if "、" in answer or LIST_PAIR.fullmatch(answer):
         return "list"
     if item.answer_type == "person":
         return "person"
