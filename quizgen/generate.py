@@ -123,8 +123,10 @@ class Generator:
         for sid in source_ids if source_ids is not None else list(self.content.sources):
             items = self.content.sources[sid].items
             for item in items:
+                if item.item.skip:
+                    self._check_skip(item)
                 for t_index, tpl in enumerate(self.templates):
-                    if tpl.kind != item.kind or not self._applies(tpl, item):
+                    if tpl.kind != item.kind or tpl.id in item.item.skip or not self._applies(tpl, item):
                         continue
                     try:
                         q = self._make(tpl, t_index, item, items)
@@ -134,6 +136,19 @@ class Generator:
                     if q is not None:
                         out.append(q)
         return out
+
+    def _check_skip(self, item: BankItem) -> None:
+        """An item's `skip` names templates of its kind, each with a reason."""
+        line = item.line_of("skip")
+        for tid, reason in item.item.skip.items():
+            tpl = next((t for t in self.templates if t.id == tid), None)
+            if tpl is None:
+                known = [t.id for t in self.templates if t.kind == item.kind]
+                self.problems.add(item.file, line, "skip", f"item {item.id}: no question template {tid!r}; use one of {', '.join(known)}")
+            elif tpl.kind != item.kind:
+                self.problems.add(item.file, line, "skip", f"item {item.id}: template {tid} makes questions from a {tpl.kind}, not a {item.kind}; remove it")
+            if not str(reason).strip():
+                self.problems.add(item.file, line, "skip", f"item {item.id}: say why {tid} is skipped")
 
     # --- per type -----------------------------------------------------------------------------
 

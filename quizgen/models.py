@@ -102,6 +102,9 @@ class ItemBase(Frozen):
     """Where the source is wrong, garbled or mistranslated: shown on the card back and in the key."""
     waive: dict[str, str] = Field(default_factory=dict)
     """Quality rules this item knowingly breaks: {rule-id: "why"}."""
+    skip: dict[str, str] = Field(default_factory=dict)
+    """Question templates not to make from this item, each with the reason: {template-id: "why"} (e.g. mcq for a
+    binary idea that no same-form distractor fits)."""
     attribution: bool | None = None
     """Who said it is worth asking (the speakers disagree, or a host's view must not be taken for the guest's):
     true asks who-said-it, false never; unset asks it only when the speaker is not the source's main speaker."""
