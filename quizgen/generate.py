@@ -384,7 +384,8 @@ class Generator:
         return SourceRef(source_id=source.id, source_title=source.title, source_outlet=source.outlet, source_date=source.date,
                          section_id=item.section.id, section_title=item.section.title,
                          section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
-                         speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre)
+                         speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre,
+                         part_title=item.section.part_title(item.paragraph.id))
 
     @staticmethod
     def _explain(item: BankItem) -> str:

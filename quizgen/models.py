@@ -47,10 +47,30 @@ class Paragraph(Frozen):
     text: Text
 
 
+class SectionPart(Frozen):
+    """Where the talk moves on inside one of the write-up's sections: paragraphs from `from` on are labelled
+    「<section title> · <title>」 (the section stays the section: its sub-deck and grouping do not change)."""
+
+    from_: Slug = Field(alias="from")
+    title: Text
+
+
 class Section(Frozen):
     id: Slug
     title: Text
     paragraphs: tuple[Paragraph, ...] = Field(min_length=1)
+    parts: tuple[SectionPart, ...] = ()
+    """Labelled parts of the section, in paragraph order (optional)."""
+
+    def part_title(self, paragraph_id: str) -> str | None:
+        """The title of the part this paragraph is in, or None before the first part."""
+        starts = {part.from_: part.title for part in self.parts}
+        current = None
+        for para in self.paragraphs:
+            current = starts.get(para.id, current)
+            if para.id == paragraph_id:
+                return current
+        return None
 
 
 class Source(Frozen):
@@ -337,6 +357,13 @@ class SourceRef:
     source_date: dt.date | None = None
     genre: str | None = None
     """访谈, 演讲, 对话 or 文章 (None in sets written before sources had a genre)."""
+    part_title: str | None = None
+    """The labelled part of the section the paragraph is in (source.yaml `parts`), if any."""
+
+    @property
+    def label(self) -> str:
+        """Where in the source, as card backs, keys and exports show it: the section title, and its part's if any."""
+        return f"{self.section_title} · {self.part_title}" if self.part_title else self.section_title
 
 
 @dataclass(frozen=True, slots=True)
