@@ -22,8 +22,8 @@ def shipped():
 
 EXPECTED_PARTS = {  # paragraph -> part title (None: the section's own subject)
     "p027": None, "p028": "推理架构与首个 token 的响应时间", "p031": "推理架构与首个 token 的响应时间",
-    "p032": "定制芯片与英伟达的计算平台", "p071": None, "p072": "o1 与推理时的推理", "p075": "o1 与推理时的推理",
-    "p081": "推理收入与英伟达自己的智能体", "p098": None, "p099": "开源与闭源、Nemotron", "p110": "开源与闭源、Nemotron",
+    "p032": "定制芯片与英伟达的计算平台", "p071": None, "p072": "推理时的推理与 o1", "p076": "推理时的推理与 o1",
+    "p081": "推理时的推理与 o1", "p098": None, "p099": "开源与闭源、Nemotron", "p110": "开源与闭源、Nemotron",
     "p111": "尾声：还能坚持多久", "p127": "尾声：还能坚持多久",
 }
 
@@ -54,7 +54,7 @@ def test_labels_name_the_part_but_sections_and_guids_stay(shipped) -> None:
     q = next(q for q in qset.questions if q.ref.paragraph_id in ("p073", "p074", "p075"))
     assert deck_name_for(qset, q) == f"黄仁勋 BG2 访谈::{q.ref.section_index:02d} {titles['xai']}"  # the sub-deck is the section
     _, fields = note_fields(q, notetypes)
-    assert any(f"{titles['xai']} · o1 与推理时的推理 · 段落 {q.ref.paragraph_id}" in v for v in fields)
+    assert any(f"{titles['xai']} · 推理时的推理与 o1 · 段落 {q.ref.paragraph_id}" in v for v in fields)
 
 
 def test_parts_start_at_the_sections_paragraphs_in_order(ws) -> None:
