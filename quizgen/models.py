@@ -52,7 +52,8 @@ class SectionPart(Frozen):
     「<section title> · <title>」 (the section stays the section: its sub-deck and grouping do not change)."""
 
     from_: Slug = Field(alias="from")
-    title: Text
+    title: Text | None = None
+    """None: from here on the section's own subject again (the label is the section title alone)."""
 
 
 class Section(Frozen):
@@ -67,7 +68,7 @@ class Section(Frozen):
         starts = {part.from_: part.title for part in self.parts}
         current = None
         for para in self.paragraphs:
-            current = starts.get(para.id, current)
+            current = starts[para.id] if para.id in starts else current
             if para.id == paragraph_id:
                 return current
         return None

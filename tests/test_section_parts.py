@@ -22,7 +22,7 @@ def shipped():
 
 EXPECTED_PARTS = {  # paragraph -> part title (None: the section's own subject)
     "p027": None, "p028": "推理架构与首个 token 的响应时间", "p031": "推理架构与首个 token 的响应时间",
-    "p032": "定制芯片与英伟达的计算平台", "p071": None, "p072": "推理时的推理与 o1", "p076": "推理时的推理与 o1",
+    "p032": None, "p053": None, "p071": None, "p072": "推理时的推理与 o1", "p076": "推理时的推理与 o1",
     "p081": "推理时的推理与 o1", "p098": None, "p099": "开源与闭源、Nemotron", "p110": "开源与闭源、Nemotron",
     "p111": "尾声：还能坚持多久", "p127": "尾声：还能坚持多久",
 }
@@ -63,3 +63,12 @@ def test_parts_start_at_the_sections_paragraphs_in_order(ws) -> None:
     result = ws.check()
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"{ws.rel(ws.source_yaml)}:{line}: sections.0.parts.0.from: paragraph 'p999' is not in section" in result.stderr
+
+
+def test_parts_in_paragraph_order(ws) -> None:
+    anchor = "  title: 创业与第一个客户\n"
+    line = replace_once(ws.source_yaml, anchor, anchor + "  parts:\n  - from: p002\n    title: 甲\n  - from: p001\n    title: 乙\n") + 4
+    result = ws.check()
+    assert result.exit_code == 1
+    assert (f"{ws.rel(ws.source_yaml)}:{line}: sections.0.parts.1.from: part '乙' starts at p001, not after the part before it; "
+            "list parts in paragraph order, each starting once") in result.stderr
