@@ -454,7 +454,7 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
             key = (q.source_id, q.item_id)
             if filters.per_item and per.get(key, 0) >= filters.per_item:
                 continue
-            if not leaks.admits(q):  # its text answers a chosen question, or a chosen one's text answers it
+            if filters.count and not leaks.admits(q):  # its text answers a chosen question, or a chosen one's answers it
                 given_away += 1
                 continue
             per[key] = per.get(key, 0) + 1
