@@ -106,7 +106,7 @@ def note_guid(q: Question) -> str:
 
 
 def _source_line(q: Question) -> str:
-    return f"{q.ref.section_title} · 段落 {q.ref.paragraph_id} · {q.ref.speaker_name}"
+    return f"{q.ref.label} · 段落 {q.ref.paragraph_id} · {q.ref.speaker_name}"
 
 
 def _ol(items: list[str], *, lettered: bool = False) -> str:

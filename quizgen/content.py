@@ -292,6 +292,7 @@ def _check_source(source: Source, data: LineDict, path: Path, out: Collector) ->
         if section.id in seen_sections:
             out.add(path, sdata.key_lines.get("id"), f"sections.{si}.id", f"duplicate section id {section.id!r}")
         seen_sections.add(section.id)
+        _check_parts(section, sdata, si, path, out)
         for pi, para in enumerate(section.paragraphs):
             pdata = sdata["paragraphs"][pi]
             if para.id in seen_paras:
@@ -299,6 +300,23 @@ def _check_source(source: Source, data: LineDict, path: Path, out: Collector) ->
             seen_paras.add(para.id)
             if para.speaker not in speakers:
                 out.add(path, pdata.key_lines.get("speaker"), f"sections.{si}.paragraphs.{pi}.speaker", unknown("speaker", para.speaker, sorted(speakers)))
+
+
+def _check_parts(section: Section, sdata: Any, si: int, path: Path, out: Collector) -> None:
+    """A section's parts start at its own paragraphs, in order."""
+    order = {p.id: i for i, p in enumerate(section.paragraphs)}
+    last = -1
+    for ki, part in enumerate(section.parts):
+        raw = sdata["parts"][ki] if isinstance(sdata.get("parts"), list) else None
+        line = raw.key_lines.get("from") if isinstance(raw, LineDict) else None
+        where = f"sections.{si}.parts.{ki}.from"
+        if part.from_ not in order:
+            out.add(path, line, where, f"paragraph {part.from_!r} is not in section {section.id!r}; start the part at one of its paragraphs "
+                                       f"({section.paragraphs[0].id}–{section.paragraphs[-1].id})")
+        elif order[part.from_] <= last:
+            out.add(path, line, where, f"part {part.title!r} starts at {part.from_}, not after the part before it; list parts in paragraph order, each starting once")
+        else:
+            last = order[part.from_]
 
 
 def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collector,
@@ -361,6 +379,8 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             spans = [("evidence", item.evidence)] if item.evidence else []
             if isinstance(item, Quote):
                 spans.append(("text", item.text))
+            if isinstance(item, Argument) and item.claim_evidence:
+                spans.append(("claim_evidence", item.claim_evidence))
             for fld, span in spans:
                 if span not in para.text:
                     texts = {pid: p.text for pid, (_, p, _) in paragraphs.items()}

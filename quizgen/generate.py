@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import string
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,19 +29,30 @@ def _norm(text: str) -> str:
 
 NAME_TYPES = ("person", "company", "product", "organization", "place")
 WORD_CHARS = 10
-"""An `other`/`concept`/`event` answer up to this long (and without a comma) is a word to write, not a sentence."""
+"""An `other`/`concept`/`event` answer up to this long is a word to write; a longer one without ，/。 a phrase."""
+LIST_PAIR = re.compile(r"([^，,。；;的]{2,}?)\s*(?:和|或|以及|及)\s*([^，,。；;的]{2,})")
+"""「A 和 B」: two things named (人形机器人和自动驾驶汽车), not a relation (上层科学和底层架构之间的融合)."""
+INSTRUCTION_FALLBACK = {"person": "name", "phrase": "word"}
+"""A kind of answer a template has no instruction for falls back to this one, then to `default`."""
 
 
 def answer_kind(item: object) -> str:
-    """number, name, word or sentence: what kind of answer a fact asks for (chooses the instruction); default otherwise."""
+    """What kind of answer a fact asks for (chooses the instruction): number, list (items the text lists: 、 or
+    「A 和 B」), person, name, word, phrase (a longer phrase, no clause) or sentence (with ，/。); default otherwise."""
     if not isinstance(item, Fact):
         return "default"
     if item.answer_type in ("number", "date"):
         return "number"
+    answer = item.answer.strip()
+    if "、" in answer or LIST_PAIR.fullmatch(answer):
+        return "list"
+    if item.answer_type == "person":
+        return "person"
     if item.answer_type in NAME_TYPES:
         return "name"
-    short = len(re.sub(r"\s+", "", item.answer)) <= WORD_CHARS and not re.search("[，,、；;。]", item.answer)
-    return "word" if short else "sentence"
+    if re.search("[，,；;。]", answer):
+        return "sentence"
+    return "word" if len(re.sub(r"\s+", "", answer)) <= WORD_CHARS else "phrase"
 
 
 class _Formatter(string.Formatter):
@@ -65,7 +78,8 @@ def _instructions(tpl: QuestionTemplate, item: BankItem, fields: dict[str, Any])
     """The template's instruction for this item's kind of answer, with the source's genre filled in."""
     text = tpl.instructions
     if isinstance(text, dict):
-        text = text.get(answer_kind(item.item)) or text.get("default")  # type: ignore[call-overload]
+        kind = answer_kind(item.item)
+        text = text.get(kind) or text.get(INSTRUCTION_FALLBACK.get(kind, "default")) or text.get("default")  # type: ignore[call-overload]
     return _Formatter().fill(text, fields) if text else None
 
 
@@ -88,6 +102,7 @@ class Generator:
         self.problems = Collector()
         self._pool_cache: dict[str, dict[tuple[str, str | None], list[str]]] = {}
         self._speaker_cache: dict[str, set[str]] = {}
+        self._main_cache: dict[str, str | None] = {}
         self._shared_cache: dict[tuple[str, str], tuple[SourceRef, str, str, dict[str, Any]]] = {}
 
     @property
@@ -108,8 +123,10 @@ class Generator:
         for sid in source_ids if source_ids is not None else list(self.content.sources):
             items = self.content.sources[sid].items
             for item in items:
+                if item.item.skip:
+                    self._check_skip(item)
                 for t_index, tpl in enumerate(self.templates):
-                    if tpl.kind != item.kind or not self._applies(tpl, item):
+                    if tpl.kind != item.kind or tpl.id in item.item.skip or not self._applies(tpl, item):
                         continue
                     try:
                         q = self._make(tpl, t_index, item, items)
@@ -120,6 +137,19 @@ class Generator:
                         out.append(q)
         return out
 
+    def _check_skip(self, item: BankItem) -> None:
+        """An item's `skip` names templates of its kind, each with a reason."""
+        line = item.line_of("skip")
+        for tid, reason in item.item.skip.items():
+            tpl = next((t for t in self.templates if t.id == tid), None)
+            if tpl is None:
+                known = [t.id for t in self.templates if t.kind == item.kind]
+                self.problems.add(item.file, line, "skip", f"item {item.id}: no question template {tid!r}; use one of {', '.join(known)}")
+            elif tpl.kind != item.kind:
+                self.problems.add(item.file, line, "skip", f"item {item.id}: template {tid} makes questions from a {tpl.kind}, not a {item.kind}; remove it")
+            if not str(reason).strip():
+                self.problems.add(item.file, line, "skip", f"item {item.id}: say why {tid} is skipped")
+
     # --- per type -----------------------------------------------------------------------------
 
     def _applies(self, tpl: QuestionTemplate, item: BankItem) -> bool:
@@ -128,7 +158,21 @@ class Generator:
             return False
         if tpl.max_answer_chars and isinstance(it, Fact) and len(it.answer) > tpl.max_answer_chars:
             return False
-        return all(getattr(it, f, None) for f in tpl.require)
+        return all(self._attribution(item) if f == "attribution" else getattr(it, f, None) for f in tpl.require)
+
+    def _attribution(self, item: BankItem) -> bool:
+        """Whether who-said-it is worth asking of this item: its `attribution` flag, else only when its speaker is not
+        the source's main speaker (a question whose answer is always the guest tests nothing)."""
+        flag = item.item.attribution
+        return flag if flag is not None else item.speaker.id != self._main_speaker(item.source_id)
+
+    def _main_speaker(self, source_id: str) -> str | None:
+        if source_id not in self._main_cache:
+            source = self.content.sources[source_id].source
+            counts = Counter(p.speaker for sec in source.sections for p in sec.paragraphs
+                             if not source.speaker(p.speaker).narrator) if source.speakers else Counter()
+            self._main_cache[source_id] = counts.most_common(1)[0][0] if counts else None
+        return self._main_cache[source_id]
 
     def _make(self, tpl: QuestionTemplate, t_index: int, item: BankItem, items: Sequence[BankItem]) -> Question | None:
         it = item.item
@@ -192,7 +236,7 @@ class Generator:
             rev = (f"「{it.answer}」：{item_genre(self.content, item)}中与它有关的说法是什么？", it.statement) if it.reverse else (None, None)
             return Question(**base, prompt=prompt, answer=it.answer, accept=it.accept, reverse_prompt=rev[0], reverse_answer=rev[1])
         if isinstance(it, Term):
-            rev = (tidy(f"哪个概念的含义是：{it.definition}"), it.term) if it.reverse else (None, None)
+            rev = (_Formatter().fill("哪个概念的含义是「{definition:bare}」？", {"definition": it.definition}), it.term) if it.reverse else (None, None)
             return Question(**base, prompt=prompt, answer=it.definition, reverse_prompt=rev[0], reverse_answer=rev[1])
         return None
 
@@ -296,6 +340,9 @@ class Generator:
             return None
         # shuffled per question, or the guest (who says most lines) would always be option A on a card
         options, correct = self._options(base["id"], item.speaker.name, [n for n in names if n != item.speaker.name][: MCQ_OPTIONS - 1])
+        claim_evidence = getattr(item.item, "claim_evidence", None)
+        if claim_evidence:  # the key quotes the words that state the claim, not a reason
+            base = {**base, "ref": dataclasses.replace(base["ref"], evidence=claim_evidence)}
         return Question(**base, prompt=prompt, answer=item.speaker.name, options=options, correct=correct)
 
     def _reasons(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
@@ -337,7 +384,8 @@ class Generator:
         return SourceRef(source_id=source.id, source_title=source.title, source_outlet=source.outlet, source_date=source.date,
                          section_id=item.section.id, section_title=item.section.title,
                          section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
-                         speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre)
+                         speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre,
+                         part_title=item.section.part_title(item.paragraph.id))
 
     @staticmethod
     def _explain(item: BankItem) -> str:
@@ -400,9 +448,14 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
         ranked = sorted(pool, key=lambda q: (rng_for(seed, q.id).random(), q.id))
         per: dict[tuple[str, str], int] = {}
         chosen = []
+        leaks = _LeakGuard()
+        given_away = 0
         for q in ranked:
             key = (q.source_id, q.item_id)
             if filters.per_item and per.get(key, 0) >= filters.per_item:
+                continue
+            if filters.count and not leaks.admits(q):  # its text answers a chosen question, or a chosen one's answers it
+                given_away += 1
                 continue
             per[key] = per.get(key, 0) + 1
             chosen.append(q)
@@ -410,9 +463,58 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
                 break
         if filters.count and len(chosen) < filters.count:
             limit = f", at most {filters.per_item} per item" if filters.per_item else ""
+            left = f"; {given_away} left out because another question's text gives their answer away" if given_away else ""
             raise SelectionError(Problem("selection", None, "count",
-                                         f"asked for {filters.count} questions but only {len(chosen)} match ({_describe(filters)}{limit}); lower --count or widen the filters"))
+                                         f"asked for {filters.count} questions but only {len(chosen)} match ({_describe(filters)}{limit}{left}); lower --count or widen the filters"))
     return sorted(chosen, key=lambda q: (q.source_id, q.position, q.id))
+
+
+ANSWERED_TYPES = ("cloze", "basic", "typed", "mcq")
+"""Questions whose answer is words another question could print (true/false, who, reasons and order answer otherwise)."""
+
+
+def printed_text(q: Question) -> str:
+    """What a printed quiz shows of a question: the prompt (a cloze without its gap), options or steps."""
+    if q.type == "cloze" and q.cloze_text is not None:
+        before, _, after = q.cloze_parts
+        text = before + "\n" + after
+    else:
+        text = q.prompt
+    return normalize_answer("\n".join([text, *q.options]))
+
+
+def _contains(hay: str, needle: str) -> bool:
+    """`needle` in `hay` as a whole figure: «9天» is not in «19天»."""
+    start = hay.find(needle)
+    while start >= 0:
+        before, after = hay[start - 1:start], hay[start + len(needle):start + len(needle) + 1]
+        if not (needle[:1].isdigit() and before.isdigit()) and not (needle[-1:].isdigit() and after.isdigit()):
+            return True
+        start = hay.find(needle, start + 1)
+    return False
+
+
+class _LeakGuard:
+    """The questions chosen so far, and whether a new one may join them: no question's printed text may give away
+    another's answer (the answer or an accepted spelling, compared normalised)."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._answers: list[str] = []
+
+    @staticmethod
+    def answers(q: Question) -> list[str]:
+        if q.type not in ANSWERED_TYPES:
+            return []
+        return [a for a in {normalize_answer(x) for x in (q.answer, *q.accept)} if len(a) >= 2]
+
+    def admits(self, q: Question) -> bool:
+        text, answers = printed_text(q), self.answers(q)
+        if any(_contains(text, a) for a in self._answers) or any(_contains(t, a) for t in self._texts for a in answers):
+            return False
+        self._texts.append(text)
+        self._answers.extend(answers)
+        return True
 
 
 def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, *,

@@ -47,10 +47,31 @@ class Paragraph(Frozen):
     text: Text
 
 
+class SectionPart(Frozen):
+    """Where the talk moves on inside one of the write-up's sections: paragraphs from `from` on are labelled
+    「<section title> · <title>」 (the section stays the section: its sub-deck and grouping do not change)."""
+
+    from_: Slug = Field(alias="from")
+    title: Text | None = None
+    """None: from here on the section's own subject again (the label is the section title alone)."""
+
+
 class Section(Frozen):
     id: Slug
     title: Text
     paragraphs: tuple[Paragraph, ...] = Field(min_length=1)
+    parts: tuple[SectionPart, ...] = ()
+    """Labelled parts of the section, in paragraph order (optional)."""
+
+    def part_title(self, paragraph_id: str) -> str | None:
+        """The title of the part this paragraph is in, or None before the first part."""
+        starts = {part.from_: part.title for part in self.parts}
+        current = None
+        for para in self.paragraphs:
+            current = starts[para.id] if para.id in starts else current
+            if para.id == paragraph_id:
+                return current
+        return None
 
 
 class Source(Frozen):
@@ -102,6 +123,12 @@ class ItemBase(Frozen):
     """Where the source is wrong, garbled or mistranslated: shown on the card back and in the key."""
     waive: dict[str, str] = Field(default_factory=dict)
     """Quality rules this item knowingly breaks: {rule-id: "why"}."""
+    skip: dict[str, str] = Field(default_factory=dict)
+    """Question templates not to make from this item, each with the reason: {template-id: "why"} (e.g. mcq for a
+    binary idea that no same-form distractor fits)."""
+    attribution: bool | None = None
+    """Who said it is worth asking (the speakers disagree, or a host's view must not be taken for the guest's):
+    true asks who-said-it, false never; unset asks it only when the speaker is not the source's main speaker."""
 
 
 class Fact(ItemBase):
@@ -148,6 +175,9 @@ class Argument(ItemBase):
     """The argument's chain in order; defaults to reasons then conclusion."""
     sequential: bool = False
     """The steps follow one from another (a sequence, not parallel points): only then is it asked as an ordering question."""
+    claim_evidence: Text | None = None
+    """The words of the paragraph that state the claim (verbatim): who-said-it shows them as its evidence, and is not
+    asked without them."""
 
     @property
     def chain(self) -> tuple[str, ...]:
@@ -210,9 +240,10 @@ class QuestionTemplate(Frozen):
     """Group heading in printed quizzes."""
     prompt: Text = "{question}"
     """Python format string over the item's fields."""
-    instructions: Text | dict[Literal["number", "name", "word", "sentence", "default"], Text] | None = None
-    """One instruction, or one per kind of answer: number (numbers, dates), name (people, companies, products,
-    organizations, places), word (a short other answer), sentence (a longer one), default (anything else).
+    instructions: Text | dict[Literal["number", "list", "person", "name", "word", "phrase", "sentence", "default"], Text] | None = None
+    """One instruction, or one per kind of answer: number (numbers, dates), list (what the text lists: 、 or 「A 和 B」),
+    person (a person's name; falls back to name), name (companies, products, organizations, places), word (a short
+    other answer), phrase (a longer one without a clause; falls back to word), sentence (with ，/。), default (anything else).
     May name `{genre}`."""
     points: int = Field(default=1, ge=1, le=20)
     answer_types: tuple[AnswerType, ...] = ()
@@ -327,6 +358,13 @@ class SourceRef:
     source_date: dt.date | None = None
     genre: str | None = None
     """访谈, 演讲, 对话 or 文章 (None in sets written before sources had a genre)."""
+    part_title: str | None = None
+    """The labelled part of the section the paragraph is in (source.yaml `parts`), if any."""
+
+    @property
+    def label(self) -> str:
+        """Where in the source, as card backs, keys and exports show it: the section title, and its part's if any."""
+        return f"{self.section_title} · {self.part_title}" if self.part_title else self.section_title
 
 
 @dataclass(frozen=True, slots=True)

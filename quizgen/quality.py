@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from .answers import needs_normalising, normalize_answer
 from .content import BankItem, Content
 from .errors import Problem
+from .generate import LIST_PAIR
 from .models import Argument, Fact, Question, Quote, Term
 from .text import STOP_WORDS, Segmenter, is_content_word
 
@@ -37,6 +38,7 @@ RULES: dict[str, str] = {
     "explanation-echo": "an explanation adds something beyond the question, its answer and the evidence the key shows, or is left out",
     "cloze-stop-word": "a cloze gap holds a word that carries the idea, not a function word or a lone common character",
     "cloze-context": "the sentence around a gap says what is asked: enough context, not one member of a list",
+    "cloze-list": "a cloze gap holds one idea, not a whole list or an 「A 和 B」 pair whose members, order and wording are free",
     "answer-form": "answers, accepted spellings and options use «·» in names and half-width letters and digits, as learners type them",
     "core-narrator": "core items test what the speakers say, not the write-up's own voice",
     "keypoint-paragraph": "a core item cites one of the paragraphs its key point rests on",
@@ -54,6 +56,10 @@ ORDINALS = re.compile(
 )
 LIST_MARKS = "、，,；;"
 _ATTRIBUTION = re.compile(r"^.{0,24}?(?:说|认为|表示|指出|提到|强调|问道|问|称|解释|回忆|相信|估计|预计|坦言)(?:道)?[，,：:]")
+VERBATIM_RUN = 0.5
+"""A true statement sharing a verbatim run of at least this share of its length with the paragraph is a copy."""
+VERBATIM_BIGRAMS = 0.8
+"""... and so is one whose character bigrams are at least this share the paragraph's (its words with a few swapped)."""
 _NUMERAL = "0-9０-９.．一二两三四五六七八九十百千万亿半几"
 _CJK_OR_WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
@@ -328,8 +334,9 @@ def _tf_rules(q: Question, it: BankItem, item: Fact) -> Iterator[Hit]:
         a, b = normalize_answer(body), normalize_answer(it.paragraph.text)
         if _chars(body) >= 8:
             m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-            if m.size >= 0.8 * len(a):
-                yield Hit(it, "tf-true-verbatim", "statement", "the true statement copies the text; paraphrase it (same facts, other words)")
+            if m.size >= VERBATIM_RUN * len(a) or _coverage(body, it.paragraph.text) >= VERBATIM_BIGRAMS:
+                yield Hit(it, "tf-true-verbatim", "statement", "the true statement copies the text (a long verbatim run, or the "
+                                                               "text's words with a few swapped); paraphrase it (same facts, other words)")
     elif item.false_statement is None:
         # made by putting a distractor in place of the answer: the evidence contradicts it only if it states the answer
         if normalize_answer(item.answer) not in normalize_answer(it.evidence):
@@ -341,6 +348,9 @@ def _cloze_rules(q: Question, it: BankItem) -> Iterator[Hit]:
     before, blank, after = q.cloze_parts
     fld = "cloze" if isinstance(it.item, Quote) else "answer"
     b = blank.strip()
+    figure = isinstance(it.item, Fact) and it.item.answer_type in ("number", "date")  # 两、三、四倍 is one range
+    if not figure and ("、" in b or LIST_PAIR.fullmatch(b)):
+        yield Hit(it, "cloze-list", fld, f"the gap {b!r} is a whole list; blank one idea (or ask the item as basic/mcq and skip fact-cloze)")
     if b in STOP_WORDS or (_chars(b) == 1 and not b.isdigit()):
         yield Hit(it, "cloze-stop-word", fld, f"the gap {b!r} is a function word or a lone character; blank the word that carries the idea")
     context = _chars(before) + _chars(after)

@@ -238,9 +238,9 @@ def _lines_for(text: str) -> int:
 def _answer_lines(q: Question) -> tuple[tuple[str, int], ...]:
     if q.type == "basic":
         return (("", _lines_for(q.answer)),)
-    if q.type == "reasons":
-        *reasons, conclusion = q.steps
-        return (*((f"理由（{i}）", _lines_for(r)) for i, r in enumerate(reasons, 1)), ("结论", _lines_for(conclusion)))
+    if q.type == "reasons":  # the stem states the conclusion: the learner writes the reasons
+        *reasons, _ = q.steps
+        return tuple((f"理由（{i}）", _lines_for(r)) for i, r in enumerate(reasons, 1))
     return ()
 
 

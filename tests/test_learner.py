@@ -120,7 +120,9 @@ def test_from_anki_picks_exactly_the_failed_items_worst_first_in_other_forms(stu
     questions = Generator(content, load_templates(TEMPLATES)).questions()
     for failed in studied.failed:
         asked = next(q for q in qset.questions if q.item_id == failed.item_id)
-        assert asked.template_id != failed.template_id
+        other_templates = {q.template_id for q in questions if q.item_id == failed.item_id} - {failed.template_id}
+        # (a guest's quote is asked only as a cloze now that who-said-it needs an attribution worth asking)
+        assert asked.template_id != failed.template_id if other_templates else asked.template_id == failed.template_id
         other_types = {q.type for q in questions if q.item_id == failed.item_id} - {failed.type}
         assert asked.type in other_types if other_types else asked.type == failed.type, (failed.id, asked.id)
     # the same collection and seed give the same set, byte for byte

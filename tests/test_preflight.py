@@ -119,8 +119,8 @@ def test_bad_prompt_in_a_question_template(proj: Path, jieba_cache: dict[str, st
              f"templates/questions/terms.yaml:{line}: templates.0.prompt: unknown format 'd' in {{term:d}}; the only one is :bare "
              "(drops closing punctuation)",
              f"templates/questions/terms.yaml:{line}: templates.0.prompt: unknown placeholder {{defintion}}; did you mean 'definition'? "
-             "use a field of the term: definition, evidence, explanation, genre, id, importance, keypoint, kind, note, paragraph, "
-             "reverse, section_title, speaker, speaker_name, tags, term, waive")
+             "use a field of the term: attribution, definition, evidence, explanation, genre, id, importance, keypoint, kind, note, paragraph, "
+             "reverse, section_title, skip, speaker, speaker_name, tags, term, waive")
 
 
 def test_quiz_and_anki_commands_check_what_they_render(proj: Path, jieba_cache: dict[str, str]) -> None:

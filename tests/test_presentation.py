@@ -56,8 +56,32 @@ def test_answer_kind_word_or_sentence() -> None:
     base = {"kind": "fact", "id": "x", "paragraph": "p1", "evidence": "e", "question": "q", "answer_type": "other"}
     assert answer_kind(Fact(**base, answer="数据管道", statement="涉及数据管道。")) == "word"
     long = "每个算法都需要不同的重构方式和架构"
-    assert answer_kind(Fact(**base, answer=long, statement=long)) == "sentence"
-    assert answer_kind(Fact(**base, answer="硬件、软件", statement="硬件、软件")) == "sentence"
+    assert answer_kind(Fact(**base, answer=long, statement=long)) == "phrase"  # a long phrase is not a sentence
+    clause = "先要有算法，再要有架构"
+    assert answer_kind(Fact(**base, answer=clause, statement=clause)) == "sentence"
+    assert answer_kind(Fact(**base, answer="硬件、软件", statement="硬件、软件")) == "list"
+    assert answer_kind(Fact(**base, answer="人形机器人和自动驾驶汽车", statement="人形机器人和自动驾驶汽车")) == "list"
+    assert answer_kind(Fact(**base, answer="上层科学和底层架构之间的融合", statement="上层科学和底层架构之间的融合")) == "phrase"
+    assert answer_kind(Fact(**{**base, "answer_type": "person"}, answer="埃隆·马斯克", statement="埃隆·马斯克")) == "person"
+    assert answer_kind(Fact(**{**base, "answer_type": "company"}, answer="Dell 或 HP", statement="Dell 或 HP")) == "list"
+
+
+def test_instructions_fit_the_answer() -> None:
+    content = load_content(REPO / "content")
+    qs = Generator(content, load_templates(REPO / "templates")).questions()
+    for q in qs:
+        if q.template_id == "fact-typed":  # the 「·」 hint only where a person's name is typed
+            assert ("「·」" in (q.instructions or "")) == (content_item(content, q).answer_type == "person"), q.id
+        if q.template_id in ("fact-basic", "fact-cloze") and "、" in q.answer and content_item(content, q).answer_type != "number":
+            assert "列举" in (q.instructions or ""), q.id
+        if q.instructions in ("用一句话回答。",):
+            assert any(m in q.answer for m in "，,；;。"), q.id
+        if q.type == "reasons":
+            assert q.instructions == "写出说话人给出的理由。"
+
+
+def content_item(content, q):
+    return next(it.item for it in content.sources[q.source_id].items if it.id == q.item_id)
 
 
 def test_genre_comes_from_the_source(ws: Workspace) -> None:

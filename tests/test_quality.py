@@ -156,6 +156,15 @@ items:
     answer_type: other
     statement: 仓库的特点包括路线固定、货架标准和客户算账清楚。
     evidence: 货架高度是标准的
+
+  - id: q-cloze-list
+    kind: fact
+    paragraph: p002
+    question: 林远舟说，仓库的哪两点让机器人容易落地？
+    answer: 路线固定和货架标准
+    answer_type: other
+    statement: 林远舟说，仓库的路线固定和货架标准让机器人容易落地。
+    evidence: 仓库里的路线是固定的，货架高度是标准的
 """
 
 # (rule, item, field): every one must be reported at that field's line of its item
@@ -174,6 +183,7 @@ EXPECTED = [
     ("explanation-echo", "q-echo", "explanation"),
     ("cloze-stop-word", "q-lone", "answer"),
     ("cloze-context", "q-list", "answer"),
+    ("cloze-list", "q-cloze-list", "answer"),
 ]
 
 PROBLEM = re.compile(r"error: (?P<file>[^:]+):(?P<line>\d+): (?P<field>[\w.]+): \[(?P<rule>[a-z-]+)\] item (?P<item>[\w-]+): .+")
@@ -332,7 +342,12 @@ items:
     assert f"content/xh-lin-2025/bank/03-w.yaml:{_field_line(text, 'auto-long', 'id')}: distractors: [mcq-key-length] item auto-long:" in result.stderr
 
 
-def test_true_statement_copied_from_the_text_is_reported_on_a_true_tf_question(ws) -> None:
+@pytest.mark.parametrize("statement", [
+    "沈知微以前在高校做了十年的运动控制研究。",  # the sentence itself
+    "沈知微过去在高校做了十年的运动控制研究。",  # one word swapped: a verbatim run of 3/4 of it
+    "沈知微以前在高校里研究了十年的运动控制。",  # the text's words reshuffled: runs under half, bigrams 83 %
+])
+def test_true_statement_copied_from_the_text_is_reported_on_a_true_tf_question(ws, statement: str) -> None:
     import random
 
     # pick an id whose true/false question comes out true (the choice is a hash of the question id)
@@ -347,7 +362,7 @@ items:
     answer_type: number
     value: 10
     unit: 年
-    statement: 沈知微以前在高校做了十年的运动控制研究。
+    statement: {statement}
     evidence: 我们的首席科学家沈知微以前在高校做了十年的运动控制研究
     distractors: [五年, 八年, 二十年]
 """)

@@ -214,7 +214,7 @@ def test_answer_space_is_sized_to_the_answer(full_set):
     clozes = sorted((i for i in version.items if i.question.type == "cloze"), key=lambda i: len(i.question.cloze_parts[1]))
     assert clozes[0].blank_em < clozes[-1].blank_em
     reasons = next(i for i in version.items if i.question.type == "reasons")
-    assert [label for label, _ in reasons.lines] == ["理由（1）", "理由（2）", "理由（3）", "结论"]
+    assert [label for label, _ in reasons.lines] == ["理由（1）", "理由（2）", "理由（3）"]  # the stem states the conclusion
     basic = {i.question.id: sum(n for _, n in i.lines) for i in version.items if i.question.type == "basic"}
     assert basic["xh-t-data-loop:term-basic"] > basic["xh-f-first-customer:fact-basic"]
 

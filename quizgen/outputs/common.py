@@ -52,7 +52,7 @@ def model_answer(q: Question) -> str:
 def where(q: Question) -> str:
     """Where the evidence is: section, paragraph and speaker (the category or 来源 column names the source)."""
     r = q.ref
-    return f"{r.section_title} · {r.paragraph_id} · {r.speaker_name}"
+    return f"{r.label} · {r.paragraph_id} · {r.speaker_name}"
 
 
 def feedback_lines(q: Question, *, with_answer: bool = False) -> list[str]:
