@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -9,9 +10,12 @@ MIDDLE_DOTS = "・･‧•∙⋅·"
 """Dots used between the parts of a name; all compare equal to «·» (U+00B7)."""
 _DOTS = re.compile(f"[{re.escape(MIDDLE_DOTS)}]")
 _SPACE = re.compile(r"\s+")
-_EDGE = re.compile(r"^[\s。．.！!？?；;，,、：:「」『』“”\"'（）()]+|[\s。．.！!？?；;，,、：:「」『』“”\"'（）()]+$")
+_EDGE_CHARS = r"\s.,;:!?'\"()\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f（）"
+"""Punctuation a learner may or may not write around an answer: ASCII, CJK (。、「」…), full-width and curly quotes."""
+_EDGE = re.compile(f"^[{_EDGE_CHARS}]+|[{_EDGE_CHARS}]+$")
 
 
+@functools.lru_cache(maxsize=65536)  # a bank 100x the interview compares the same few thousand answers again and again
 def normalize_answer(text: str) -> str:
     """Compare answers ignoring width (ＡＢ１ = AB1), case, spaces, edge punctuation and the kind of middle dot."""
     text = unicodedata.normalize("NFKC", text)

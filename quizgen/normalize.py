@@ -1,21 +1,10 @@
-"""Loose comparison of written answers: the rules the self-check page uses (selfcheck.js), in Python."""
+"""Loose comparison of written answers (grading, the self-check page's rule): one normalisation, quizgen.answers'."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from .answers import normalize_answer
 
-_MIDDLE_DOTS = str.maketrans({c: "·" for c in "・･•‧∙⋅"})
-"""Name separators typed in different ways (「・」 Japanese style, 「·」 Chinese style) are one character."""
-_EDGE = re.compile(r"^[\s.,;:!?'\"()\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f]+"
-                   r"|[\s.,;:!?'\"()\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201f]+$")
-_SPACE = re.compile(r"\s+")
-
-
-def normalize_answer(text: str) -> str:
-    """Full-width and half-width alike, case, all spaces and outer punctuation ignored, middle dots unified."""
-    text = unicodedata.normalize("NFKC", text).translate(_MIDDLE_DOTS).lower()
-    return _SPACE.sub("", _EDGE.sub("", text))
+__all__ = ["answer_matches", "normalize_answer"]
 
 
 def answer_matches(given: str, answers: tuple[str, ...] | list[str]) -> bool:

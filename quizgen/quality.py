@@ -10,6 +10,7 @@ on that item is itself a problem.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections import Counter
@@ -85,9 +86,10 @@ def _occurs(needle: str, hay: str) -> bool:
     return False
 
 
-def _bigrams(text: str) -> set[str]:
+@functools.lru_cache(maxsize=16384)  # the same paragraphs and prompts are compared with many questions
+def _bigrams(text: str) -> frozenset[str]:
     s = "".join(_CJK_OR_WORD.findall(normalize_answer(text)))
-    return {s[i:i + 2] for i in range(len(s) - 1)}
+    return frozenset(s[i:i + 2] for i in range(len(s) - 1))
 
 
 def _coverage(text: str, by: str) -> float:
