@@ -7,6 +7,8 @@ import hashlib
 import io
 from typing import TYPE_CHECKING
 
+from .typography import with_gap
+
 if TYPE_CHECKING:
     from .models import QuestionSet
     from .render import Item, Version
@@ -31,7 +33,7 @@ def _prompt(item: Item) -> str:
     q = item.question
     if q.type == "cloze":
         before, _, after = q.cloze_parts
-        return f"{before}{BLANK}{after}"
+        return with_gap(before, BLANK, after)
     return q.prompt
 
 

@@ -30,6 +30,12 @@ def join_cjk(pieces: Iterable[str]) -> str:
 _CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
+def with_gap(before: str, gap: str, after: str) -> str:
+    """The sentence with `gap` in place of the answer, spaced as gap_sides says: 「有＿＿名」, 「加上＿＿ AI」."""
+    b, a = gap_sides(before, after)
+    return f"{b}{gap}{a}"
+
+
 def gap_sides(before: str, after: str) -> tuple[str, str]:
     """Drop the spaces between a gap and Chinese text or full-width punctuation: 「有 ＿＿ 名」 -> 「有＿＿名」."""
     b, a = before.rstrip(" "), after.lstrip(" ")

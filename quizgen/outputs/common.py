@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 
 from ..models import Question, QuestionSet
+from ..typography import with_gap
 
 BLANK = "______"
 """What stands for the cloze blank in a question stem."""
@@ -33,7 +34,7 @@ def stem(q: Question) -> str:
     """The question as a learner reads it, plain text: the cloze sentence shows a blank where the answer goes."""
     if q.type == "cloze" and q.cloze_text is not None:
         before, _, after = q.cloze_parts
-        return f"{before}{BLANK}{after}"
+        return with_gap(before, BLANK, after)
     return q.prompt
 
 
