@@ -290,6 +290,15 @@ def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
     return files
 
 
+def _recipe_columns(recipe: Path) -> dict[str, str] | None:
+    """A recipe's `xlsx_columns` (validated with the recipe when its set was made), or None."""
+    from .dataio import load_toml  # noqa: PLC0415
+
+    data, _ = load_toml(recipe)
+    columns = data.get("xlsx_columns")
+    return dict(columns) if isinstance(columns, dict) and columns else None
+
+
 def export(target: Path, formats: Sequence[str], paths: Paths, **options: object) -> list[Path]:
     """Render a recipe or a set in the given formats, then write every file at once; the files written, in order."""
     from .outputs import module  # noqa: PLC0415
@@ -307,6 +316,8 @@ def export(target: Path, formats: Sequence[str], paths: Paths, **options: object
             write_many(files)
             return list(files)
     qset, set_file = resolve(target, paths, formats=formats)
+    if "xlsx" in formats and target.suffix == ".toml" and "xlsx_columns" not in options:
+        options = {**options, "xlsx_columns": _recipe_columns(target)}  # the recipe's column map, as `build` uses it
     files = render_set(qset, formats, paths, set_file=set_file, **options)
     write_many(files)
     if cache is not None:

@@ -2,7 +2,7 @@
 
 Columns: 题型, 题干, 选项A … 选项F, 正确答案, 解析, 难度, 知识点 (the section title), 来源 (`source/paragraph`).
 A platform that names them differently gets its own headers from `options.xlsx_columns` (in a recipe,
-`xlsx_columns = {题型 = "类型"}`); mapping a column to "" leaves it out.
+`xlsx_columns = {"题型" = "类型"}`; TOML wants Chinese keys quoted); mapping a column to "" leaves it out.
 - 题型: 单选题 (mcq, who), 判断题 (tf), 填空题 (cloze, typed), 排序题 (order), 简答题 (basic, reasons).
 - 正确答案: the option letter; 正确 or 错误; every accepted answer joined by `|`; the letters in order (`CAB`); the model answer.
 - 难度: 易 / 中 / 难 by the question's format (see `common.DIFFICULTY`): an honest prior, not a measured difficulty.
