@@ -35,3 +35,14 @@ def needs_normalising(text: str) -> str | None:
     if re.search("[Ａ-Ｚａ-ｚ０-９]", text):
         return "full-width letters or digits"
     return None
+
+
+def contains_answer(hay: str, needle: str) -> bool:
+    """`needle` in `hay` as a whole figure: «9天» is not in «19天» (compare normalised texts)."""
+    start = hay.find(needle)
+    while start >= 0:
+        before, after = hay[start - 1:start], hay[start + len(needle):start + len(needle) + 1]
+        if not (needle[:1].isdigit() and before.isdigit()) and not (needle[-1:].isdigit() and after.isdigit()):
+            return True
+        start = hay.find(needle, start + 1)
+    return False

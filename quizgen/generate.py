@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .answers import normalize_answer
+from .answers import contains_answer, normalize_answer
 from .content import BankItem, Collector, Content
 from .errors import Problem, SelectionError
 from .models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
@@ -483,17 +483,6 @@ def printed_text(q: Question) -> str:
     return normalize_answer("\n".join([text, *q.options]))
 
 
-def _contains(hay: str, needle: str) -> bool:
-    """`needle` in `hay` as a whole figure: «9天» is not in «19天»."""
-    start = hay.find(needle)
-    while start >= 0:
-        before, after = hay[start - 1:start], hay[start + len(needle):start + len(needle) + 1]
-        if not (needle[:1].isdigit() and before.isdigit()) and not (needle[-1:].isdigit() and after.isdigit()):
-            return True
-        start = hay.find(needle, start + 1)
-    return False
-
-
 class _LeakGuard:
     """The questions chosen so far, and whether a new one may join them: no question's printed text may give away
     another's answer (the answer or an accepted spelling, compared normalised)."""
@@ -510,7 +499,7 @@ class _LeakGuard:
 
     def admits(self, q: Question) -> bool:
         text, answers = printed_text(q), self.answers(q)
-        if any(_contains(text, a) for a in self._answers) or any(_contains(t, a) for t in self._texts for a in answers):
+        if any(contains_answer(text, a) for a in self._answers) or any(contains_answer(t, a) for t in self._texts for a in answers):
             return False
         self._texts.append(text)
         self._answers.extend(answers)

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .answers import needs_normalising, normalize_answer
+from .answers import contains_answer, needs_normalising, normalize_answer
 from .content import BankItem, Content
 from .errors import Problem
 from .generate import LIST_PAIR
@@ -73,17 +73,6 @@ def _chars(text: str) -> int:
 def _width(text: str) -> float:
     """How long an option looks: a Chinese character counts 1, a Latin letter or digit 1/2."""
     return sum(1 if "\u4e00" <= c <= "\u9fff" else 0.5 for c in _CJK_OR_WORD.findall(text))
-
-
-def _occurs(needle: str, hay: str) -> bool:
-    """`needle` in `hay` as a whole figure: «9 天» does not occur in «19 天» (both normalised)."""
-    start = hay.find(needle)
-    while start >= 0:
-        before, after = hay[start - 1:start], hay[start + len(needle):start + len(needle) + 1]
-        if not (needle[:1].isdigit() and before.isdigit()) and not (needle[-1:].isdigit() and after.isdigit()):
-            return True
-        start = hay.find(needle, start + 1)
-    return False
 
 
 @functools.lru_cache(maxsize=16384)  # the same paragraphs and prompts are compared with many questions
@@ -312,7 +301,7 @@ def _mcq_rules(q: Question, it: BankItem) -> Iterator[Hit]:
         no = normalize_answer(o)
         if no in accepted:
             yield Hit(it, "distractor-accepted", fld, f"in {q.template_id} the option {o!r} is an accepted answer; choose one the text rules out")
-        elif len(no) >= 2 and _occurs(no, stem):
+        elif len(no) >= 2 and contains_answer(stem, no):
             yield Hit(it, "distractor-in-statement", fld, f"in {q.template_id} the option {o!r} appears in the stem or the statement; choose another")
 
 
