@@ -78,7 +78,7 @@ def _plain_coercion(param: Any) -> None:
 
 app = typer.Typer(
     name="quizgen",
-    help="Study decks (Anki) and printable quizzes from a curated bank of one long interview.",
+    help="Study decks (Anki), printable quizzes and learning-platform exports from a curated bank of Chinese interviews, talks and articles.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -127,7 +127,7 @@ def _errors() -> Iterator[None]:
 
 @app.callback()
 def _root(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False) -> None:
-    """Study decks (Anki) and printable quizzes from a curated interview bank.
+    """Study decks (Anki), printable quizzes and learning-platform exports from a curated bank of Chinese sources.
 
     Start with `quizgen check`, then `quizgen build` to write every recipe into build/.
     """
