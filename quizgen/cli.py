@@ -337,14 +337,15 @@ def import_text(
     speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels (e.g. [张三, A, 答]), narrator.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft source.yaml.")] = Path("source.yaml"),
     title: Annotated[Optional[str], typer.Option("--title", help="Title (default: front matter, `标题:` or the first `# ` heading).")] = None,
-    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:` or `来源:`).")] = None,
+    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:`, `来源:` or `公众号:`; else `作者:`).")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="Publication date YYYY-MM-DD (default: front matter or `发布时间:`).")] = None,
     url: Annotated[Optional[str], typer.Option("--url", help="The article's address (default: front matter or `原文链接:`).")] = None,
     genre: Annotated[Optional[str], typer.Option("--genre", help="访谈, 演讲, 对话 or 文章 (written to source.yaml as `genre:`).")] = None,
 ) -> None:
     """Draft a source.yaml from a Markdown article, to start a new source; review it before adding items.
 
-    Prints one line for everything it left out of the text (cover images, datelines, code blocks, tables…).
+    Prints one line for everything it left out of the text (cover images, datelines, code blocks, tables…),
+    and a note for each guess to confirm (a personal `作者:` taken as the outlet).
 
     Example: quizgen import-text talk.md --id my-talk --speakers speakers.yaml --genre 演讲 -o content/my-talk/source.yaml
     """
@@ -355,6 +356,8 @@ def import_text(
                               date=date, url=url, genre=genre)
         for line in done.skipped:
             print(f"skipped {line}")
+        for line in done.notes:
+            print(f"note {line}")
         print(f"wrote {out}: {done.sections} sections, {done.paragraphs} paragraphs; review it, then run `quizgen check`")
 
 

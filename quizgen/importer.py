@@ -27,17 +27,20 @@ from .errors import Problem
 
 META_KEYS: dict[str, str] = {
     "标题": "title", "题目": "title",
-    "文章作者": "outlet", "作者": "outlet", "来源": "outlet", "出处": "outlet", "媒体": "outlet", "公众号": "outlet",
+    "文章作者": "outlet", "作者": "author", "来源": "outlet", "出处": "outlet", "媒体": "outlet", "公众号": "outlet",
     "发布时间": "date", "发布日期": "date", "发表时间": "date", "日期": "date", "时间": "date",
     "原文链接": "url", "原文地址": "url", "链接": "url", "网址": "url", "原文": "url",
     "参考内容": "reference", "参考资料": "reference", "参考链接": "reference", "视频链接": "reference", "原视频": "reference",
     "播客": "podcast", "节目": "podcast",
 }
-"""Header line keys (`键: 值` before the text) and the source.yaml field each one fills."""
+"""Header line keys (`键: 值` before the text) and the source.yaml field each one fills.
+
+`作者` (and front matter `author`) usually names a person, not the outlet: it fills the outlet only when no
+`来源`/`公众号`/`文章作者`/`outlet` names one (and --outlet is not given), with a note in the summary."""
 IGNORED_META = ("封面图链接", "封面图", "封面", "发布地", "发布地点", "阅读原文", "字数", "阅读时间", "标签", "关键词")
 """Header line keys that are known but not kept (each still gets a line in the summary)."""
 FRONT_MATTER_KEYS: dict[str, str] = {
-    "title": "title", "outlet": "outlet", "author": "outlet", "source": "outlet", "publisher": "outlet",
+    "title": "title", "outlet": "outlet", "author": "author", "source": "outlet", "publisher": "outlet",
     "date": "date", "published": "date", "url": "url", "link": "url", "source_url": "url",
     "reference": "reference", "podcast": "podcast", "genre": "genre",
     **{k: v for k, v in META_KEYS.items()},
@@ -54,6 +57,7 @@ _RULE = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _WHOLE_BOLD = re.compile(r"^(?:\*\*(?P<a>[^*]+)\*\*|__(?P<b>[^_]+)__)$")
 _IMAGE_ONLY = re.compile(r"^(?:!\[[^\]]*\]\([^)]*\)\s*)+$")
 _DATELINE = re.compile(r"(?:报道|专访|特稿|讯|消息|出品|原创|编译|编辑|整理|发自\S*)$")
+_ORGANISATION = re.compile(r"编辑部|杂志|日报|晚报|周刊|报社|媒体|传媒|新闻|公众号|出版|研究院|研究所|大学|学院|协会|公司|集团|网$|社$|台$")
 _BYLINE = re.compile(r"编辑部|编辑|作者|记者|撰文|^文\s*[/｜|]|译者|整理|校对|责编")
 _BOLD_LABEL = re.compile(r"^(?:\*\*|__)\s*(?P<label>[^*_：:\s][^*_：:]{0,15}?)\s*(?:[：:]\s*(?:\*\*|__)|(?:\*\*|__)\s*[：:])")
 _PLAIN_LABEL = re.compile(r"^(?P<label>[^\s：:，。！？、,.!?（）()「」“”\"'*_#>\[\]]{1,8})\s*[：:]")
@@ -85,6 +89,8 @@ class Draft:
     problems: list[Problem] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
     """Paragraph id -> line of the article where it starts."""
+    notes: list[str] = field(default_factory=list)
+    """Guesses the curator should confirm (e.g. a personal `作者` taken as the outlet)."""
 
 
 def clean_inline(text: str) -> str:
@@ -289,7 +295,8 @@ class _Splitter:
     def note_late_header(self, stripped: str, no: int) -> None:
         """Remember a `来源: …` line met after the text started, to say where it is if that field stays missing."""
         if (m := _META_LINE.match(stripped)) and m["key"] in META_KEYS and m["key"] not in self.labels:
-            self.late_meta.setdefault(META_KEYS[m["key"]], (m["key"], no))
+            fld = META_KEYS[m["key"]]
+            self.late_meta.setdefault("outlet" if fld == "author" else fld, (m["key"], no))
 
     def heading(self, title: str, no: int, *, level: int) -> None:
         if not title:
@@ -378,10 +385,20 @@ class _Splitter:
             self.meta.setdefault("date", (text, no))
 
     def looks_like_byline(self, text: str) -> bool:
-        outlet = (self.given.get("outlet") or self.meta.get("outlet", ("", None))[0]).strip()
+        outlet = (self.given.get("outlet") or self.meta.get("outlet", self.meta.get("author", ("", None)))[0]).strip()
         return bool(_BYLINE.search(text) or (outlet and outlet in text)) and len(text) <= 30
 
     # --- the result -------------------------------------------------------------------------------
+
+    def author_as_outlet(self) -> None:
+        """Only a `作者:` line (or front matter `author`) names someone: use it as the outlet, and say so if it is a person."""
+        if "outlet" in self.meta or "author" not in self.meta:
+            return
+        value, no = self.meta["outlet"] = self.meta["author"]
+        if "outlet" not in self.given and not _ORGANISATION.search(value):
+            self.draft.notes.append(
+                f"line {no or 1}: outlet {value!r} taken from the author line, which usually names a person; if the article "
+                "was published elsewhere, pass --outlet 媒体名 (or add a `来源: 媒体名` header line)")
 
     def finish(self) -> Draft:
         for label, count in sorted(self.plain_labels.items()):
@@ -397,6 +414,7 @@ class _Splitter:
                 self.skip(line, f"heading {section['title']!r}: no text under it, so no section")
         if not sections:
             self.problem(None, "sections", "no paragraphs found; is this the article's text (Markdown, paragraphs separated by blank lines)?")
+        self.author_as_outlet()
         data: dict[str, Any] = {"id": "", "title": "", "outlet": "", "date": "", "url": ""}
         for fld in ("title", "outlet", "date", "url", "reference", "podcast", "genre"):
             if fld in self.given:

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
 COLUMNS = ("version", "number", "question_id", "item_id", "type", "answer", "points", "options")
 """Required first, in this order (the issue's contract)."""
-EXTRA = ("quiz", "section_id", "section_index", "section_title", "paragraph_id", "speaker", "accept", "prompt", "evidence")
-"""What grading and its report need beyond the answer: the quiz it belongs to, accepted spellings, where to re-read."""
+EXTRA = ("quiz", "section_id", "section_index", "section_title", "part", "paragraph_id", "speaker", "accept", "prompt", "evidence")
+"""What grading and its report need beyond the answer: the quiz it belongs to, accepted spellings, where to re-read
+(`part`: the labelled part of the section the paragraph is in, source.yaml `parts`; empty when none)."""
 SEP = "|"
 """Joins option texts and accepted answers inside one cell."""
 BLANK = "＿＿＿"
@@ -56,6 +57,7 @@ def key_rows(qset: QuestionSet, plan: list[Version]) -> list[dict[str, str]]:
                 "section_id": q.ref.section_id,
                 "section_index": str(q.ref.section_index),
                 "section_title": q.ref.section_title,
+                "part": q.ref.part_title or "",
                 "paragraph_id": q.ref.paragraph_id,
                 "speaker": q.ref.speaker_name,
                 "accept": SEP.join(q.accept),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -24,6 +24,8 @@ class Imported:
     sections: int
     paragraphs: int
     skipped: list[str]
+    notes: list[str] = field(default_factory=list)
+    """Guesses to confirm (a personal `作者` taken as the outlet)."""
 
 
 def import_article(article: Path, *, source_id: str, speakers_file: Path, out: Path, title: str | None = None,
@@ -106,4 +108,4 @@ def import_article(article: Path, *, source_id: str, speakers_file: Path, out: P
         text += f"# genre: {genre_value}\n"
     text += yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100000)
     write_text(out, text)
-    return Imported(len(data["sections"]), sum(len(s["paragraphs"]) for s in data["sections"]), draft.skipped)
+    return Imported(len(data["sections"]), sum(len(s["paragraphs"]) for s in data["sections"]), draft.skipped, draft.notes)

@@ -88,9 +88,15 @@ def _coverage(text: str, by: str) -> float:
 
 
 def _unit(option: str) -> str:
-    """What follows the last numeral of a figure: «10 万倍» -> 倍, «19 天» -> 天."""
-    m = re.search(f"[{_NUMERAL}]([^{_NUMERAL}]*)$", re.sub(r"\s+", "", option))
-    return m.group(1) if m else re.sub(r"\s+", "", option)
+    """What follows the last numeral of a figure: «10 万倍» -> 倍, «19 天» -> 天, «四万多套» -> 套.
+
+    Approximate words (多, 余, 来, 几, 左右, 上下, 约) are not part of the unit: «四十多万套左右» -> 套.
+    """
+    plain = re.sub(r"\s+", "", option)
+    plain = re.sub(r"^(?:大约|约)|(?:左右|上下)$", "", plain)
+    plain = re.sub(f"(?<=[{_NUMERAL}])[多余来]", "", plain)
+    m = re.search(f"[{_NUMERAL}]([^{_NUMERAL}]*)$", plain)
+    return m.group(1) if m else plain
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .content import BankItem, Content, LoadedSource
 from .errors import Problem, SelectionError, rel
-from .text import Segmenter, numbers_in, spaced_terms
+from .text import Segmenter, is_number_fragment, number_spans, spaced_terms
 
 SUBSTANCE_CHARS = 30
 """Paragraphs shorter than this (greetings, one-line questions) need no item of their own."""
@@ -60,6 +60,14 @@ def _item_text(item: BankItem) -> str:
     return "\n".join(parts)
 
 
+def _in_a_number(term: str, text: str, spans: list[tuple[int, int]]) -> bool:
+    """True for a numeral fragment (三百, 七十个, 一件) or a word whose every occurrence overlaps a number (颗星 of 两万多颗星)."""
+    if is_number_fragment(term):
+        return True
+    starts = [i for i in range(len(text)) if text.startswith(term, i)]
+    return bool(starts) and all(any(i < b and a < i + len(term) for a, b in spans) for i in starts)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     source_id: str
@@ -92,8 +100,10 @@ def suggestions(content: Content, segmenter: Segmenter, *, top: int = 8, section
                 known = covered.get(para.id, "")
                 whole = [p for p in phrases if p in para.text]
                 words = [t for t in segmenter.keywords(para.text, top=top) if not any(t in p for p in whole)]
-                terms = tuple(t for t in dict.fromkeys([*whole, *words]) if t not in known)[:top]
-                nums = tuple(n for n in dict.fromkeys(numbers_in(para.text)) if n not in known)
+                spans = number_spans(para.text)
+                terms = tuple(t for t in dict.fromkeys([*whole, *words])
+                              if t not in known and not _in_a_number(t, para.text, spans))[:top]
+                nums = tuple(n for n in dict.fromkeys(para.text[a:b] for a, b in spans) if n not in known)
                 if terms or nums:
                     out.append(Suggestion(loaded.id, para.id, sec.id, para.speaker, terms, nums))
     return out

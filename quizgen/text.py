@@ -30,10 +30,29 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿几"
+_CN_NUM = rf"[{_CN_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?"
+_AR_NUM = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
+_APPROX = "多|余|来|几"
+_SCALE = "万亿|千亿|百亿|十亿|万|亿|千|百"
+# Measures: a lone 一 or 几 with one of these is still a number (一年, 几倍); with a classifier (一个, 一家) it is not.
+_MEASURES = ("亿美元|万美元|美元|美金|人民币|块钱|元|倍|%|％|个月|年|月|日|天|周|星期|小时|分钟|秒|岁|TB|GB|MB|B|"
+             "吉瓦|兆瓦|千瓦|瓦|公里|千米|米|千克|公斤|吨")
+_CLASSIFIERS = "人|位|名|家|套|台|颗|个|件|项|种|次|份|张|块|条|篇|页|行|部|款|轮|代|层|步|所|座|级|期|届|句|本|场|次"
+_UNIT = rf"(?:{_MEASURES}|{_CLASSIFIERS})"
 _NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.\-])(?:\d+(?:\.\d+)?\s*(?:万|亿|千|百)?\s*(?:倍|%|年|月|日|天|名|个|人|美元|亿美元|万美元|TB|GB|B|小时|分钟|秒|份|次)?)"
-    r"|(?:[一二两三四五六七八九十百千万亿]+(?:倍|年|天|份|次|分钟|小时))"
+    # 百分之二十, 三分之一, 百分之十八左右
+    rf"(?<![第唯统之同某逐每])(?:(?:{_CN_NUM})?百分之{_CN_NUM}|{_CN_NUM}分之{_CN_NUM})(?:左右|上下)?"
+    # 10 万倍, 65 亿美元, 3.2 万名, 20%, 300 多位, 2019 年
+    rf"|(?<![A-Za-z0-9.\-]){_AR_NUM}(?:\s*(?:[到至~～\-]|—)\s*{_AR_NUM})?(?:\s*(?:{_APPROX}))?(?:\s*(?:{_SCALE}))?"
+    rf"(?:\s*{_UNIT})?(?:左右|上下)?(?![A-Za-z0-9])"
+    # 两万多颗, 四十多万套, 两到三倍, 十来个, 十年: a Chinese number needs its unit
+    rf"|(?<![第唯统之同某逐每万千])(?P<cn>{_CN_NUM}(?:[到至~～]{_CN_NUM})?)(?P<approx>{_APPROX})?(?:{_SCALE})?"
+    rf"(?P<unit>{_UNIT})(?:左右|上下)?"
 )
+_FRAGMENT = re.compile(rf"(?:{_CN_NUM}|{_AR_NUM})(?:{_APPROX})?(?:{_SCALE})?{_UNIT}?")
+_LONE = frozenset("一几")
+_CLASSIFIER_SET = frozenset(_CLASSIFIERS.split("|"))
 
 
 def _import_jieba() -> Any:
@@ -196,6 +215,25 @@ def spaced_terms(userdicts: list[Path]) -> list[str]:
     return sorted(terms, key=lambda t: (-len(t), t))
 
 
+def number_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each number expression with its unit, in the order they appear."""
+    spans: list[tuple[int, int]] = []
+    for m in _NUMBER.finditer(text):
+        if m.group("cn") in _LONE and not m.group("approx") and m.group("unit") in _CLASSIFIER_SET:
+            continue  # 一个, 一家公司, 几种: an article, not a figure
+        start, end = m.span()
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def is_number_fragment(word: str) -> bool:
+    """A numeral with at most its unit (三百, 二十, 七十个, 一件): never a key term of its own."""
+    return _FRAGMENT.fullmatch(word.strip()) is not None
+
+
 def numbers_in(text: str) -> list[str]:
-    """Number expressions (10 万倍, 65 亿美元, 19 天, 两三倍) in the order they appear."""
-    return [m.group(0).strip() for m in _NUMBER.finditer(text) if m.group(0).strip()]
+    """Number expressions with their units (10 万倍, 65 亿美元, 两万多颗, 百分之二十, 两三倍) in the order they appear."""
+    return [text[a:b] for a, b in number_spans(text)]

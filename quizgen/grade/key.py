@@ -35,10 +35,17 @@ class Entry:
     section_id: str = ""
     section_index: int = 0
     section_title: str = ""
+    part: str = ""
+    """The labelled part of the section (empty when none, and in keys written before parts)."""
     paragraph_id: str = ""
     speaker: str = ""
     prompt: str = ""
     evidence: str = ""
+
+    @property
+    def label(self) -> str:
+        """Where in the source, as card backs show it: «section · part», or the section alone."""
+        return f"{self.section_title} · {self.part}" if self.part else self.section_title
 
     @cached_property
     def letters(self) -> str:
@@ -164,5 +171,5 @@ def _entry(row: dict[str, str], where: str, line: int, problems: list[Problem]) 
     return Entry(version=row["version"], number=number, question_id=row["question_id"], item_id=row["item_id"], type=qtype,
                  answer=answer, points=points, options=options, accept=accept, section_id=row.get("section_id", ""),
                  section_index=int(row["section_index"]) if row.get("section_index", "").isdigit() else 0,
-                 section_title=row.get("section_title", ""), paragraph_id=row.get("paragraph_id", ""),
+                 section_title=row.get("section_title", ""), part=row.get("part", ""), paragraph_id=row.get("paragraph_id", ""),
                  speaker=row.get("speaker", ""), prompt=row.get("prompt", ""), evidence=row.get("evidence", ""))
