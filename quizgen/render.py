@@ -17,6 +17,7 @@ from markupsafe import Markup
 from .errors import ContentError, Problem, QuizgenError, rel
 from .fsutil import write_many, user_cache_dir
 from .keycsv import key_csv_for
+from .labels import letter_label
 from .models import Question, QuestionSet
 from .rand import rng_for
 from .typography import gap_sides
@@ -137,12 +138,7 @@ class Version:
 
 def version_label(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA: spreadsheet-style labels."""
-    label = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        label = chr(ord("A") + rest) + label
-    return label
+    return letter_label(index)
 
 
 def _letters(n: int) -> list[str]:

@@ -123,6 +123,15 @@ class Workspace:
     def recipe(self) -> Path:
         return self.decks / "second.toml"
 
+    def add_to_item(self, item: str, extra: str) -> None:
+        """Add lines (e.g. `    importance: core\n`) right after a bank item's id line."""
+        for path in self.bank.glob("*.yaml"):
+            text = path.read_text(encoding="utf-8")
+            if f"  - id: {item}\n" in text:
+                path.write_text(text.replace(f"  - id: {item}\n", f"  - id: {item}\n{extra}"), encoding="utf-8")
+                return
+        raise AssertionError(f"no bank item {item!r}")
+
     def rel(self, path: Path) -> str:
         """How the CLI names a file in its messages (relative to the working directory)."""
         return path.relative_to(self.root).as_posix()

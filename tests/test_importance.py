@@ -19,21 +19,11 @@ keypoints:
 """
 
 
-def _mark(ws: Workspace, item: str, extra: str) -> None:
-    """Add lines (e.g. importance and keypoint) right after an item's id line."""
-    for path in ws.bank.glob("*.yaml"):
-        text = path.read_text(encoding="utf-8")
-        if f"  - id: {item}\n" in text:
-            path.write_text(text.replace(f"  - id: {item}\n", f"  - id: {item}\n{extra}"), encoding="utf-8")
-            return
-    raise AssertionError(item)
-
-
 def _core_fixture(ws: Workspace) -> None:
     (ws.source_dir / "keypoints.yaml").write_text(KEYPOINTS, encoding="utf-8")
-    _mark(ws, "xh-f-first-customer", "    importance: core\n    keypoint: first-customer\n")
-    _mark(ws, "xh-t-data-loop", "    importance: core\n    keypoint: data-loop\n")
-    _mark(ws, "xh-f-chief-scientist", "    importance: aside\n")
+    ws.add_to_item("xh-f-first-customer", "    importance: core\n    keypoint: first-customer\n")
+    ws.add_to_item("xh-t-data-loop", "    importance: core\n    keypoint: data-loop\n")
+    ws.add_to_item("xh-f-chief-scientist", "    importance: aside\n")
 
 
 def test_keypoints_file_is_validated(ws: Workspace) -> None:
@@ -50,15 +40,15 @@ def test_keypoints_file_is_validated(ws: Workspace) -> None:
 
 def test_core_items_name_an_existing_key_point(ws: Workspace) -> None:
     (ws.source_dir / "keypoints.yaml").write_text(KEYPOINTS, encoding="utf-8")
-    _mark(ws, "xh-f-first-customer", "    importance: core\n")
-    _mark(ws, "xh-t-data-loop", "    importance: core\n    keypoint: no-such-point\n")
+    ws.add_to_item("xh-f-first-customer", "    importance: core\n")
+    ws.add_to_item("xh-t-data-loop", "    importance: core\n    keypoint: no-such-point\n")
     errors = ws.check().stderr.splitlines()
     assert "error: content/xh-lin-2025/bank/01-founding.yaml:5: keypoint: item xh-f-first-customer: a core item must name the key point it tests; add `keypoint: <id from keypoints.yaml>`" in errors
     assert any(e.startswith("error: content/xh-lin-2025/bank/02-scale.yaml:") and "unknown key point 'no-such-point'" in e for e in errors)
 
 
 def test_importance_must_be_one_of_three(ws: Workspace) -> None:
-    _mark(ws, "xh-f-first-customer", "    importance: key\n")
+    ws.add_to_item("xh-f-first-customer", "    importance: key\n")
     result = ws.check()
     assert result.exit_code == 1
     assert re.match(r"error: content/xh-lin-2025/bank/01-founding.yaml:5: items\.0\.importance: Input should be 'core', 'detail' or 'aside'", result.stderr)

@@ -30,15 +30,6 @@ def _set(questions, ids=None) -> QuestionSet:
                        filters=Filters(), questions=chosen)
 
 
-def _add_to_item(ws: Workspace, item: str, extra: str) -> None:
-    for path in ws.bank.glob("*.yaml"):
-        text = path.read_text(encoding="utf-8")
-        if f"  - id: {item}\n" in text:
-            path.write_text(text.replace(f"  - id: {item}\n", f"  - id: {item}\n{extra}"), encoding="utf-8")
-            return
-    raise AssertionError(item)
-
-
 # --- instructions and genre -------------------------------------------------------------------
 
 
@@ -159,7 +150,7 @@ def test_false_statement_key_says_what_was_changed(ws: Workspace) -> None:
 
 
 def test_key_shows_answer_evidence_and_note_once_in_that_order(ws: Workspace) -> None:
-    _add_to_item(ws, "xh-f-first-customer", "    note: 原文未说明试用是否收费。\n")
+    ws.add_to_item("xh-f-first-customer", "    note: 原文未说明试用是否收费。\n")
     qs = _questions(ws)
     q = qs["xh-f-first-customer:fact-cloze"]
     assert q.note == "原文未说明试用是否收费。"
@@ -175,7 +166,7 @@ def test_key_shows_answer_evidence_and_note_once_in_that_order(ws: Workspace) ->
 def test_note_reaches_the_anki_card_back_without_a_notetype_change(ws: Workspace, tmp_path: Path) -> None:
     from ankiutil import AnkiCollection
 
-    _add_to_item(ws, "xh-f-first-customer", "    note: 原文未说明试用是否收费。\n")
+    ws.add_to_item("xh-f-first-customer", "    note: 原文未说明试用是否收费。\n")
     qs = _questions(ws)
     qset = _set(qs)
     write_deck(qset, templates_dir=TEMPLATES, out_path=tmp_path / "d.apkg", state_path=tmp_path / "s.json", now=1_700_000_000)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ContentError, Problem, rel
+from ..labels import letter_label
 
 if TYPE_CHECKING:
     from .key import Key
@@ -40,12 +41,7 @@ class Sheet:
 
 def column_name(index: int) -> str:
     """0 -> A, 26 -> AA: the letter a spreadsheet shows above the column."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(ord("A") + rest) + name
-    return name
+    return letter_label(index)
 
 
 def decode_csv(data: bytes, where: str) -> str:
