@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from .errors import QuizgenError
+from quizgen.errors import QuizgenError
 
 if TYPE_CHECKING:
-    from .paths import Paths
+    from quizgen.project.paths import Paths
 
 
 
@@ -149,7 +149,7 @@ def check(
 
     Example: quizgen check --content tests/fixtures/second_source/content --decks tests/fixtures/second_source/decks
     """
-    from .project import plan_all
+    from quizgen.project.plan import plan_all
 
     with _errors():
         plan = plan_all(content, templates, decks, quality_report=quality_report)
@@ -172,9 +172,9 @@ def stats(content: ContentOpt = Path("content"), source: SourceOpt = None) -> No
 
     Example: quizgen stats --source bg2-huang-2024
     """
-    from .content import load_content
-    from .report import importance_stats, section_stats
-    from .tables import importance_table, stats_table
+    from quizgen.load.content import load_content
+    from quizgen.curate.stats import importance_stats, section_stats
+    from quizgen.tables import importance_table, stats_table
 
     with _errors():
         loaded = load_content(content)
@@ -194,9 +194,9 @@ def suggest(
 
     Example: quizgen suggest --source bg2-huang-2024 --section moat --top 5
     """
-    from .content import load_content
-    from .report import suggestions
-    from .text import Segmenter
+    from quizgen.load.content import load_content
+    from quizgen.curate.stats import suggestions
+    from quizgen.text.segment import Segmenter
 
     with _errors():
         loaded = load_content(content)
@@ -213,7 +213,7 @@ def suggest(
 
 
 def _paths(content: Path, templates: Path, decks: Path, out: Path) -> "Paths":
-    from .paths import Paths
+    from quizgen.project.paths import Paths
 
     return Paths(content=content, templates=templates, decks=decks, out=out)
 
@@ -244,9 +244,9 @@ def generate(
 
     Example: quizgen generate --section moat --type mcq --type tf --importance core --importance detail --count 10 --seed 42 -o build/sets/moat.yaml
     """
-    from .models import Filters
-    from .project import generate_set, importance_filter, write_set
-    from .tables import set_table
+    from quizgen.models import Filters
+    from quizgen.project.plan import generate_set, importance_filter, write_set
+    from quizgen.tables import set_table
 
     with _errors():
         filters = Filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),  # type: ignore[arg-type]
@@ -279,7 +279,7 @@ def anki(
 
     Example: quizgen anki decks/interview.toml --out build
     """
-    from .project import export
+    from quizgen.project.plan import export
 
     with _errors():
         for path in export(target, ["anki"], _paths(content, templates, decks, out)):
@@ -303,7 +303,7 @@ def quiz(
 
     Example: quizgen quiz decks/short-quiz.toml --versions 3 --interactive --pdf
     """
-    from .project import export
+    from quizgen.project.plan import export
 
     with _errors():
         for path in export(target, ["quiz"], _paths(content, templates, decks, out), versions=versions, seed=seed,
@@ -323,7 +323,7 @@ def build(
 
     Example: quizgen build --out build
     """
-    from .build import build_all
+    from quizgen.project.build import build_all
 
     with _errors():
         for line in build_all(_paths(content, templates, decks, out), force=force):
@@ -349,7 +349,7 @@ def import_text(
 
     Example: quizgen import-text talk.md --id my-talk --speakers speakers.yaml --genre 演讲 -o content/my-talk/source.yaml
     """
-    from .pipeline import import_article
+    from quizgen.curate.importtext import import_article
 
     with _errors():
         done = import_article(article, source_id=source_id, speakers_file=speakers, out=out, title=title, outlet=outlet,
@@ -384,9 +384,9 @@ def from_anki(
 
     Example: quizgen from-anki ~/.local/share/Anki2/"User 1"/collection.anki2 --count 15 --since 30 -o build/sets/again.yaml
     """
-    from .learner.fromanki import failing_set
-    from .learner.report import picks_table
-    from .pipeline import write_set
+    from quizgen.learner.fromanki import failing_set
+    from quizgen.learner.report import picks_table
+    from quizgen.project.plan import write_set
 
     with _errors():
         result = failing_set(collection, content_dir=content, templates_dir=templates, count=count, since_days=since,
@@ -409,9 +409,9 @@ def progress(
 
     Example: quizgen progress ~/.local/share/Anki2/"User 1"/collection.anki2 --html build/progress.html
     """
-    from .fsutil import write_text
-    from .learner.progress import read_progress
-    from .learner.report import progress_table, render_progress_html
+    from quizgen.fsutil import write_text
+    from quizgen.learner.progress import read_progress
+    from quizgen.learner.report import progress_table, render_progress_html
 
     with _errors():
         report = read_progress(collection, content_dir=content, templates_dir=templates)
@@ -441,7 +441,7 @@ def responses_template(
 
     Example: quizgen responses-template build/bg2-short-quiz/bg2-short-quiz-key.csv
     """
-    from .grade import key_for_quiz, write_template
+    from quizgen.grade import key_for_quiz, write_template
 
     with _errors():
         key = key_for_quiz(quiz, paths=_paths(content, templates, decks, Path("build")), versions=versions, seed=seed)
@@ -461,7 +461,7 @@ def grade_cmd(
 
     Example: quizgen grade answers.xlsx --key build/bg2-short-quiz/bg2-short-quiz-key.csv --out build/grades
     """
-    from .grade import grade
+    from quizgen.grade import grade
 
     with _errors():
         for path in grade(responses, key_path=key, out_dir=out, templates_dir=templates):
@@ -486,7 +486,7 @@ def export(
 
     Example: quizgen export decks/short-quiz.toml --format anki --format quiz --out build
     """
-    from .project import export as export_files
+    from quizgen.project.plan import export as export_files
 
     with _errors():
         for path in export_files(target, formats, _paths(content, templates, decks, out), interactive=True):

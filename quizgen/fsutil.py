@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import contextlib
 import os
 import tempfile
 from pathlib import Path
 
-from .errors import OutputError, Problem, rel
+from quizgen.errors import OutputError, Problem, rel
 
 
 def user_cache_dir(*parts: str) -> Path | None:
@@ -59,3 +62,13 @@ def write_many(files: dict[Path, bytes]) -> None:
         raise
     for tmp, target in staged:
         os.replace(tmp, target)
+
+
+def csv_bytes(header: tuple[str, ...] | list[str], rows: list[dict[str, str]] | list[list[str]]) -> bytes:
+    """UTF-8 with BOM (so Excel on Chinese Windows opens it as UTF-8), CRLF line ends, quoted as needed."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row[c] for c in header] if isinstance(row, dict) else row)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
@@ -301,12 +301,11 @@ class Recipe(Frozen):
 
     @field_validator("xlsx_columns")
     @classmethod
-    def _known_columns(cls, v: dict[str, str]) -> dict[str, str]:
-        from .outputs.xlsx import COLUMNS  # noqa: PLC0415 - names only; openpyxl is imported when rendering
-
-        if bad := sorted(set(v) - set(COLUMNS)):
+    def _known_columns(cls, v: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        known = (info.context or {}).get("xlsx_columns")  # the loader passes the spreadsheet format's columns
+        if known is not None and (bad := sorted(set(v) - set(known))):
             raise PydanticCustomError("unknown_column", "unknown column {bad}; use some of {known}",
-                                      {"bad": ", ".join(map(repr, bad)), "known": ", ".join(COLUMNS)})
+                                      {"bad": ", ".join(map(repr, bad)), "known": ", ".join(known)})
         return v
 
     @field_validator("output")
@@ -318,12 +317,11 @@ class Recipe(Frozen):
 
     @field_validator("formats")
     @classmethod
-    def _registered_formats(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        from .outputs import names, unknown  # noqa: PLC0415 - the registry is names only, no format module is imported
-
-        if bad := unknown(v):
+    def _registered_formats(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        known = (info.context or {}).get("formats")  # the loader passes the output registry's names
+        if known is not None and (bad := [f for f in v if f not in known]):
             raise PydanticCustomError("unknown_format", "unknown format {bad}; available: {available}",
-                                      {"bad": ", ".join(map(repr, bad)), "available": ", ".join(names())})
+                                      {"bad": ", ".join(map(repr, bad)), "available": ", ".join(known)})
         if len(set(v)) != len(v):
             raise PydanticCustomError("repeated_format", "lists a format twice; list each format once")
         return v

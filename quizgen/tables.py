@@ -7,10 +7,10 @@ from rich.table import Table
 
 from typing import TYPE_CHECKING
 
-from .report import ImportanceStats, SectionStats
+from quizgen.curate.stats import ImportanceStats, SectionStats
 
 if TYPE_CHECKING:
-    from .models import QuestionSet
+    from quizgen.models import QuestionSet
 
 
 def _console() -> Console:

@@ -6,6 +6,9 @@ Not a conftest (tests/conftest.py belongs to the whole suite): the quiz test mod
 from __future__ import annotations
 
 import os
+import re
+import subprocess
+import zlib
 import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -36,7 +39,7 @@ def missing(why: str) -> None:
 def require_chromium() -> str:
     """The Chromium executable quizgen would use, or skip/fail saying why."""
     from quizgen.errors import ToolMissingError
-    from quizgen.pdf import find_chromium
+    from quizgen.outputs.quiz.pdf import find_chromium
 
     try:
         return find_chromium()
@@ -56,7 +59,8 @@ def require_poppler() -> None:
 
 def second_source_set():
     """The full set of the second source's recipe, generated fresh (all eight question types)."""
-    from quizgen.pipeline import Paths, resolve
+    from quizgen.project.paths import Paths
+    from quizgen.project.plan import resolve
 
     paths = Paths(content=SECOND / "content", templates=TEMPLATES, decks=SECOND / "decks", out=ROOT / "build")
     qset, _ = resolve(SECOND / "decks" / "second.toml", paths)
@@ -65,7 +69,7 @@ def second_source_set():
 
 def golden_set():
     """The frozen small set the golden files are rendered from."""
-    from quizgen.pipeline import load_set_file
+    from quizgen.load.sets import load_set_file
 
     return load_set_file(GOLDEN / "set.yaml")
 
@@ -152,3 +156,28 @@ def parse_html(text: str) -> Node:
 def squash(text: str) -> str:
     """Text without any whitespace: PDF extraction breaks lines wherever it likes."""
     return "".join(text.split())
+
+
+def run(*args: str) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+def page_count(pdf: Path) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)", run("pdfinfo", str(pdf)), re.M).group(1))
+
+
+def pages(pdf: Path) -> list[str]:
+    """The text of each page, page by page (pdftotext -f N -l N), in drawing order (-raw): Chromium draws in document
+    order, while pdftotext's layout analysis would read a row of options column by column."""
+    return [run("pdftotext", "-raw", "-f", str(n), "-l", str(n), "-enc", "UTF-8", str(pdf), "-") for n in range(1, page_count(pdf) + 1)]
+
+
+def pdf_font_names(data: bytes) -> set[str]:
+    """FontName entries of the PDF's font descriptors, also inside compressed streams."""
+    chunks = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            chunks.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            pass
+    return {m.decode("latin-1") for chunk in chunks for m in re.findall(rb"/FontName\s*/([^\s/<>\[\]()]+)", chunk)}

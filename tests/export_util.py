@@ -1,6 +1,6 @@
 """The set every export test reads back: every question the shipped bank makes, plus a source of hostile text.
 
-Not a conftest: the tests/test_export_*.py modules import it by name. Built once per test session.
+Not a conftest: the tests/outputs/test_export_*.py modules import it by name. Built once per test session.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from quizgen.content import load_content, load_templates
-from quizgen.generate import Generator
+from quizgen.load.content import load_content, load_templates
+from quizgen.generate.questions import Generator
 from quizgen.models import Filters, Question, QuestionSet
 
 ROOT = Path(__file__).resolve().parents[1]

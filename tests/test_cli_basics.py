@@ -15,7 +15,7 @@ import yaml
 
 from conftest import PROJECT, REPO, SECOND_CONTENT, SHIPPED_ID, SECOND_DECKS, SECOND_ID, TEMPLATES, invoke
 from quizgen.cli import app
-from quizgen.content import load_content
+from quizgen.load.content import load_content
 
 SEED = Path(__file__).resolve().parents[2] / "shared/seed/000_21fc2819b5cd2aea.txt"
 SUBSTANCE_CHARS = 30  # report.py: shorter paragraphs (one-line questions) need no item and are never "uncovered"
@@ -237,7 +237,7 @@ def _norm(text: str) -> str:
 
 def test_source_yaml_is_the_article_split_verbatim() -> None:
     """Re-splitting the committed article reproduces every paragraph of source.yaml, in order, character for character."""
-    from quizgen.importer import draft_source
+    from quizgen.curate.markdown import draft_source
 
     folder = REPO / "content/bg2-huang-2024"
     source = _raw(folder / "source.yaml")

@@ -1,4 +1,4 @@
-"""Read the key CSV written beside every printed quiz (quizgen/keycsv.py) and check it is whole."""
+"""Read the key CSV written beside every printed quiz (quizgen/outputs/quiz/keycsv.py) and check it is whole."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..errors import ContentError, Problem, rel
-from ..keycsv import COLUMNS, SEP, key_fingerprint
-from .sheet import decode_csv, parse_csv
+from quizgen.errors import ContentError, Problem, rel
+from quizgen.outputs.quiz.keycsv import COLUMNS, SEP, key_fingerprint
+from quizgen.load.dataio import decode_csv, parse_csv
 
 QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
 """models.QUESTION_TYPES, repeated: grading never needs pydantic, and importing it costs a third of a second."""

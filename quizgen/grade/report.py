@@ -13,11 +13,11 @@ import jinja2
 import numpy as np
 from markupsafe import Markup
 
-from ..keycsv import csv_bytes
-from ..errors import ContentError, Problem, rel
-from .key import CHOICE, MARKED, Entry
-from .score import Scored
-from .stats import GROUP_SHARE, ItemStats, Summary, by_trouble
+from quizgen.fsutil import csv_bytes
+from quizgen.errors import ContentError, Problem, rel
+from quizgen.grade.key import CHOICE, MARKED, Entry
+from quizgen.grade.score import Scored
+from quizgen.grade.stats import GROUP_SHARE, ItemStats, Summary, by_trouble
 
 TEMPLATE_DIR = "grade"
 FLAG_LABELS = {

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ContentError, Problem
-from ..normalize import answer_matches
-from .key import CHOICE, MARKED, WRITTEN, Entry, Key
-from .sheet import FIXED, POINTS_COLUMN, Sheet, column_name
+from quizgen.errors import ContentError, Problem
+from quizgen.text.answers import answer_matches
+from quizgen.grade.key import CHOICE, MARKED, WRITTEN, Entry, Key
+from quizgen.grade.sheet import FIXED, POINTS_COLUMN, Sheet, column_name
 
 TRUE_WORDS = {"对", "對", "√", "✓", "✔", "T", "TRUE", "正确", "正確", "是", "Y", "YES"}
 FALSE_WORDS = {"错", "錯", "×", "✗", "✘", "X", "F", "FALSE", "错误", "錯誤", "否", "N", "NO"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -10,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ContentError, Problem, rel
-from ..labels import letter_label
+from quizgen.errors import ContentError, Problem, rel
+from quizgen.load.dataio import decode_csv, parse_csv
+from quizgen.text.labels import letter_label
 
 if TYPE_CHECKING:
-    from .key import Key
+    from quizgen.grade.key import Key
 
 FIXED = ("student_id", "name", "version")
 POINTS_COLUMN = "points"
@@ -42,49 +42,6 @@ class Sheet:
 def column_name(index: int) -> str:
     """0 -> A, 26 -> AA: the letter a spreadsheet shows above the column."""
     return letter_label(index)
-
-
-def decode_csv(data: bytes, where: str) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 as Excel saves CSV on Chinese Windows."""
-    if data.startswith(b"PK\x03\x04"):
-        raise ContentError(Problem(where, None, "encoding", "this is an Excel workbook, not CSV text; name it .xlsx"))
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if "\x00" not in text:
-                return text
-    line, column = _first_unreadable(data)
-    raise ContentError(Problem(where, line, f"column {column_name(column)}" if line else "encoding",
-                               "cannot read the text here: the file is neither UTF-8 nor GB18030; "
-                               "save it from your spreadsheet as “CSV UTF-8” and try again"))
-
-
-def _first_unreadable(data: bytes) -> tuple[int | None, int]:
-    """Line and column (by commas before it) of the first byte UTF-8 cannot read."""
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        start = before.rfind(b"\n") + 1
-        return before.count(b"\n") + 1, before[start:].count(b",")
-    return None, 0
-
-
-def parse_csv(text: str) -> list[list[str]]:
-    """Rows of cells; comma-separated, or tab/semicolon when the header uses those instead."""
-    first = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first:
-        delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _cell(value: object) -> str:
@@ -177,7 +134,7 @@ def template_header(key: Key) -> list[str]:
 
 def template_csv(key: Key) -> bytes:
     """The empty sheet as CSV (UTF-8 with BOM): the header, then one # row of instructions."""
-    from ..keycsv import csv_bytes  # noqa: PLC0415
+    from quizgen.fsutil import csv_bytes  # noqa: PLC0415
 
     header = template_header(key)
     return csv_bytes(header, [[instructions(key)[0]] + [""] * (len(header) - 1)])

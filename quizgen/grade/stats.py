@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .key import CHOICE
-from .score import Scored
+from quizgen.grade.key import CHOICE
+from quizgen.grade.score import Scored
 
 GROUP_SHARE = 0.27
 """Upper and lower groups: the top and bottom 27 % of the class by total score (Kelley)."""

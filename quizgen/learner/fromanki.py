@@ -6,11 +6,11 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..content import load_content, load_templates
-from ..errors import Problem, SelectionError, rel
-from ..models import Filters, Question, QuestionSet
-from .history import History, load_history
-from .rank import ItemFailures, current_ms, rank_failures
+from quizgen.load.content import load_content, load_templates
+from quizgen.errors import Problem, SelectionError, rel
+from quizgen.models import Filters, Question, QuestionSet
+from quizgen.learner.history import History, load_history
+from quizgen.learner.rank import ItemFailures, current_ms, rank_failures
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class FailingSet:
 def failing_set(collection: Path, *, content_dir: Path, templates_dir: Path, count: int, since_days: int | None,
                 min_again: int, seed: int, title: str | None, output: str, now: int | None = None) -> FailingSet:
     """Rank the collection's items by failures, take the worst `count` (0: all), and ask each in another form."""
-    from ..generate import Generator, stable_id  # noqa: PLC0415 - jieba only when generating
+    from quizgen.generate.questions import Generator, stable_id  # noqa: PLC0415 - jieba only when generating
 
     content = load_content(content_dir)
     templates = load_templates(templates_dir)

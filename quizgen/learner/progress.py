@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..content import BankItem, Content, LoadedSource, load_content, load_templates
-from ..dataio import LineDict, load_yaml
-from ..errors import ContentError, Problem, rel
-from .history import CardHistory, History, load_history
-from .rank import DAY_MS, ItemFailures, current_ms, rank_failures
+from quizgen.load.content import BankItem, Content, LoadedSource, load_content, load_templates
+from quizgen.load.dataio import LineDict, load_yaml
+from quizgen.errors import ContentError, Problem, rel
+from quizgen.learner.history import CardHistory, History, load_history
+from quizgen.learner.rank import DAY_MS, ItemFailures, current_ms, rank_failures
 
 RETENTION_DAYS = 30
 MATURE_DAYS = 21

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .history import CardHistory
+from quizgen.learner.history import CardHistory
 
 HALF_LIFE_DAYS = 30
 DAY_MS = 86_400_000

@@ -7,9 +7,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ContentError, Problem, rel
-from .fromanki import FailingSet
-from .progress import Progress, Row, SourceProgress
+from quizgen.errors import ContentError, Problem, rel
+from quizgen.learner.fromanki import FailingSet
+from quizgen.learner.progress import Progress, Row, SourceProgress
 
 TEMPLATE_DIR = "progress"
 PAGE_TEMPLATE = "progress.html.j2"

@@ -15,10 +15,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import Problem, QuizgenError
+from quizgen.errors import Problem, QuizgenError
 
 if TYPE_CHECKING:
-    from ..models import QuestionSet
+    from quizgen.models import QuestionSet
 
 FORMATS: dict[str, str] = {
     "anki": "quizgen.outputs.anki",   # .apkg deck (+ its note state)

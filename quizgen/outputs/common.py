@@ -9,8 +9,8 @@ import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 
-from ..models import Question, QuestionSet
-from ..typography import with_gap
+from quizgen.models import Question, QuestionSet
+from quizgen.text.typography import with_gap
 
 BLANK = "______"
 """What stands for the cloze blank in a question stem."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..models import Question, QuestionSet
-from .common import CHOICE, ESSAY, SHORT, accepted, by_section, feedback_lines, html_lines, html_text, stem, tags
+from quizgen.models import Question, QuestionSet
+from quizgen.outputs.common import CHOICE, ESSAY, SHORT, accepted, by_section, feedback_lines, html_lines, html_text, stem, tags
 
 if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
-    from . import OutputOptions
+    from quizgen.outputs import OutputOptions
 
 _SPECIAL = str.maketrans({c: "\\" + c for c in "\\~=#{}:"})
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from ..models import Question, QuestionSet
-from .common import CHOICE, ESSAY, SHORT, accepted, by_section, feedback_lines, html_lines, html_text, model_answer, stem, tags
+from quizgen.models import Question, QuestionSet
+from quizgen.outputs.common import CHOICE, ESSAY, SHORT, accepted, by_section, feedback_lines, html_lines, html_text, model_answer, stem, tags
 
 if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
-    from . import OutputOptions
+    from quizgen.outputs import OutputOptions
 
 PENALTY = "0.3333333"
 

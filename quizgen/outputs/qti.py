@@ -12,11 +12,11 @@ import hashlib
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from ..models import Question, QuestionSet
-from .common import CHOICE, ESSAY, SHORT, accepted, feedback_lines, html_lines, html_text, stem, stamp, zip_bytes
+from quizgen.models import Question, QuestionSet
+from quizgen.outputs.common import CHOICE, ESSAY, SHORT, accepted, feedback_lines, html_lines, html_text, stem, stamp, zip_bytes
 
 if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
-    from . import OutputOptions
+    from quizgen.outputs import OutputOptions
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"

@@ -16,12 +16,12 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from ..errors import OutputError, Problem
-from ..models import Question, QuestionSet
-from .common import CHOICE, SHORT, accepted, difficulty, feedback_lines, letters, model_answer, rezip, stamp, stem
+from quizgen.errors import OutputError, Problem
+from quizgen.models import Question, QuestionSet
+from quizgen.outputs.common import CHOICE, SHORT, accepted, difficulty, feedback_lines, letters, model_answer, rezip, stamp, stem
 
 if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
-    from . import OutputOptions
+    from quizgen.outputs import OutputOptions
 
 OPTION_COLUMNS = tuple(f"选项{letter}" for letter in letters(6))
 COLUMNS = ("题型", "题干", *OPTION_COLUMNS, "正确答案", "解析", "难度", "知识点", "来源")

@@ -1,0 +1,526 @@
+"""Question templates + bank items -> questions, and seeded, filtered selections of them."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import string
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from quizgen.text.answers import contains_answer, normalize_answer
+from quizgen.load.content import BankItem, Collector, Content
+from quizgen.errors import Problem, SelectionError
+from quizgen.models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
+from quizgen.rand import rng_for, stable_id, stable_order
+from quizgen.text.segment import STOP_WORDS, Segmenter, is_content_word
+from quizgen.text.typography import join_cjk, tidy
+
+TF_OPTIONS = ("正确", "错误")
+MCQ_OPTIONS = 4
+
+
+def _norm(text: str) -> str:
+    """Compare answers ignoring spaces, case, width and the kind of middle dot: "10万倍" equals "10 万倍"."""
+    return normalize_answer(text)
+
+
+NAME_TYPES = ("person", "company", "product", "organization", "place")
+WORD_CHARS = 10
+"""An `other`/`concept`/`event` answer up to this long is a word to write; a longer one without ，/。 a phrase."""
+LIST_PAIR = re.compile(r"([^，,。；;的]{2,}?)\s*(?:和|或|以及|及)\s*([^，,。；;的]{2,})")
+"""「A 和 B」: two things named (人形机器人和自动驾驶汽车), not a relation (上层科学和底层架构之间的融合)."""
+INSTRUCTION_FALLBACK = {"person": "name", "phrase": "word"}
+"""A kind of answer a template has no instruction for falls back to this one, then to `default`."""
+
+
+def answer_kind(item: object) -> str:
+    """What kind of answer a fact asks for (chooses the instruction): number, list (items the text lists: 、 or
+    「A 和 B」), person, name, word, phrase (a longer phrase, no clause) or sentence (with ，/。); default otherwise."""
+    if not isinstance(item, Fact):
+        return "default"
+    if item.answer_type in ("number", "date"):
+        return "number"
+    answer = item.answer.strip()
+    if "、" in answer or LIST_PAIR.fullmatch(answer):
+        return "list"
+    if item.answer_type == "person":
+        return "person"
+    if item.answer_type in NAME_TYPES:
+        return "name"
+    if re.search("[，,；;。]", answer):
+        return "sentence"
+    return "word" if len(re.sub(r"\s+", "", answer)) <= WORD_CHARS else "phrase"
+
+
+class _Formatter(string.Formatter):
+    """str.format with one extra spec, `{claim:bare}`, that drops closing punctuation inside 「」, and Chinese
+    typography at the seams between the template's text and the fields."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec == "bare":
+            return str(value).rstrip("。．.！!？?；;，, ")
+        return super().format_field(value, format_spec)
+
+    def fill(self, template: str, fields: dict[str, Any]) -> str:
+        pieces: list[str] = []
+        for literal, name, spec, conv in self.parse(template):
+            pieces.append(literal)
+            if name is not None:
+                value = self.convert_field(self.get_field(name, (), fields)[0], conv)
+                pieces.append(self.format_field(value, spec or ""))
+        return join_cjk(pieces)
+
+
+def _instructions(tpl: QuestionTemplate, item: BankItem, fields: dict[str, Any]) -> str | None:
+    """The template's instruction for this item's kind of answer, with the source's genre filled in."""
+    text = tpl.instructions
+    if isinstance(text, dict):
+        kind = answer_kind(item.item)
+        text = text.get(kind) or text.get(INSTRUCTION_FALLBACK.get(kind, "default")) or text.get("default")  # type: ignore[call-overload]
+    return _Formatter().fill(text, fields) if text else None
+
+
+def _prompt_fields(item: BankItem, genre: str = "文章") -> dict[str, Any]:
+    """What a template's prompt may name: the item's scalar fields and PROMPT_EXTRAS (speaker's name, section's title, genre)."""
+    fields = {k: v for k, v in item.item.model_dump().items() if isinstance(v, (str, int, float))}
+    fields["speaker_name"] = item.speaker.name
+    fields["section_title"] = item.section.title
+    fields["genre"] = genre
+    return fields
+
+
+class Generator:
+    """Builds every question the templates can make from a source's bank."""
+
+    def __init__(self, content: Content, templates: dict[str, QuestionTemplate], *, segmenter: Segmenter | None = None):
+        self.content = content
+        self.templates = list(templates.values())
+        self._segmenter = segmenter
+        self.problems = Collector()
+        self._pool_cache: dict[str, dict[tuple[str, str | None], list[str]]] = {}
+        self._speaker_cache: dict[str, set[str]] = {}
+        self._main_cache: dict[str, str | None] = {}
+        self._shared_cache: dict[tuple[str, str], tuple[SourceRef, str, str, dict[str, Any]]] = {}
+
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            userdicts = [s.userdict for s in self.content.sources.values() if s.userdict]
+            self._segmenter = Segmenter(userdicts)
+        return self._segmenter
+
+    # --- public -------------------------------------------------------------------------------
+
+    def questions(self, source_ids: Sequence[str] | None = None) -> list[Question]:
+        """All questions for the given sources in interview order; problems are collected in `self.problems`.
+
+        Pure: the caller saves the segmenter's memo (`Segmenter.save`) when it wants it kept.
+        """
+        out: list[Question] = []
+        for sid in source_ids if source_ids is not None else list(self.content.sources):
+            items = self.content.sources[sid].items
+            for item in items:
+                if item.item.skip:
+                    self._check_skip(item)
+                for t_index, tpl in enumerate(self.templates):
+                    if tpl.kind != item.kind or tpl.id in item.item.skip or not self._applies(tpl, item):
+                        continue
+                    try:
+                        q = self._make(tpl, t_index, item, items)
+                    except KeyError as exc:
+                        self.problems.add(item.file, item.line, "prompt", f"template {tpl.id}: unknown placeholder {exc}; use a field of the {item.kind}")
+                        continue
+                    if q is not None:
+                        out.append(q)
+        return out
+
+    def _check_skip(self, item: BankItem) -> None:
+        """An item's `skip` names templates of its kind, each with a reason."""
+        line = item.line_of("skip")
+        for tid, reason in item.item.skip.items():
+            tpl = next((t for t in self.templates if t.id == tid), None)
+            if tpl is None:
+                known = [t.id for t in self.templates if t.kind == item.kind]
+                self.problems.add(item.file, line, "skip", f"item {item.id}: no question template {tid!r}; use one of {', '.join(known)}")
+            elif tpl.kind != item.kind:
+                self.problems.add(item.file, line, "skip", f"item {item.id}: template {tid} makes questions from a {tpl.kind}, not a {item.kind}; remove it")
+            if not str(reason).strip():
+                self.problems.add(item.file, line, "skip", f"item {item.id}: say why {tid} is skipped")
+
+    # --- per type -----------------------------------------------------------------------------
+
+    def _applies(self, tpl: QuestionTemplate, item: BankItem) -> bool:
+        it = item.item
+        if tpl.answer_types and (not isinstance(it, Fact) or it.answer_type not in tpl.answer_types):
+            return False
+        if tpl.max_answer_chars and isinstance(it, Fact) and len(it.answer) > tpl.max_answer_chars:
+            return False
+        return all(self._attribution(item) if f == "attribution" else getattr(it, f, None) for f in tpl.require)
+
+    def _attribution(self, item: BankItem) -> bool:
+        """Whether who-said-it is worth asking of this item: its `attribution` flag, else only when its speaker is not
+        the source's main speaker (a question whose answer is always the guest tests nothing)."""
+        flag = item.item.attribution
+        return flag if flag is not None else item.speaker.id != self._main_speaker(item.source_id)
+
+    def _main_speaker(self, source_id: str) -> str | None:
+        if source_id not in self._main_cache:
+            source = self.content.sources[source_id].source
+            counts = Counter(p.speaker for sec in source.sections for p in sec.paragraphs
+                             if not source.speaker(p.speaker).narrator) if source.speakers else Counter()
+            self._main_cache[source_id] = counts.most_common(1)[0][0] if counts else None
+        return self._main_cache[source_id]
+
+    def _make(self, tpl: QuestionTemplate, t_index: int, item: BankItem, items: Sequence[BankItem]) -> Question | None:
+        it = item.item
+        qid = f"{item.id}:{tpl.id}"
+        ref, explanation, digest, fields = self._shared(item)
+        base: dict[str, Any] = {
+            "id": qid, "source_id": item.source_id, "item_id": item.id, "template_id": tpl.id, "type": tpl.type,
+            "kind": item.kind, "title": tpl.title, "instructions": _instructions(tpl, item, fields), "points": tpl.points,
+            "ref": ref, "tags": it.tags, "position": (*item.position, t_index), "explanation": explanation,
+            "item_digest": digest, "importance": it.importance, "keypoint": it.keypoint, "note": it.note,
+        }
+        prompt = _Formatter().fill(tpl.prompt, fields)
+        builder = getattr(self, f"_{tpl.type}")
+        return builder(tpl, item, items, prompt, base)
+
+    def _cloze(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202 - one signature for all builders
+        it = item.item
+        if isinstance(it, Fact):
+            target = it.answer
+        elif isinstance(it, Quote):
+            target = it.cloze or self._keyword(it.text)
+            if target is None:
+                return None
+        else:
+            return None
+        start = prompt.find(target)
+        if start < 0:
+            self.problems.add(item.file, item.line, "statement", f"template {tpl.id}: {target!r} is not in the cloze text")
+            return None
+        end = start + len(target)
+        s2, e2 = self.segmenter.snap(prompt, start, end)
+        blank = prompt[s2:e2]
+        if (s2, e2) != (start, end) and len(blank.strip()) > len(target.strip()) + 2:
+            word = prompt[s2:e2]
+            self.problems.add(item.file, item.line, "answer", f"template {tpl.id}: cloze answer {target!r} splits the word {word!r}; add the answer to userdict.txt or rephrase")
+            return None
+        if blank.strip() in STOP_WORDS:
+            self.problems.add(item.file, item.line, "answer", f"template {tpl.id}: cloze blank {blank!r} is a stop word; choose a key number, name or term")
+            return None
+        # Keep surrounding spaces outside the blank.
+        while blank and blank[0].isspace():
+            s2 += 1
+            blank = blank[1:]
+        while blank and blank[-1].isspace():
+            e2 -= 1
+            blank = blank[:-1]
+        accept = tuple(getattr(it, "accept", ()))
+        return Question(**base, prompt=prompt, answer=blank, accept=accept, cloze_text=prompt, cloze_start=s2, cloze_end=e2)
+
+    def _keyword(self, text: str) -> str | None:
+        bounds = self.segmenter.boundaries(text)
+        for word in self.segmenter.keywords(text, top=10):
+            pos = text.find(word)
+            if pos >= 0 and pos in bounds and pos + len(word) in bounds and is_content_word(word):
+                return word
+        return None
+
+    def _basic(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if isinstance(it, Fact):
+            rev = (f"「{it.answer}」：{item_genre(self.content, item)}中与它有关的说法是什么？", it.statement) if it.reverse else (None, None)
+            return Question(**base, prompt=prompt, answer=it.answer, accept=it.accept, reverse_prompt=rev[0], reverse_answer=rev[1])
+        if isinstance(it, Term):
+            rev = (_Formatter().fill("哪个概念的含义是「{definition:bare}」？", {"definition": it.definition}), it.term) if it.reverse else (None, None)
+            return Question(**base, prompt=prompt, answer=it.definition, reverse_prompt=rev[0], reverse_answer=rev[1])
+        return None
+
+    def _typed(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if not isinstance(it, Fact):
+            return None
+        return Question(**base, prompt=prompt, answer=it.answer, accept=it.accept)
+
+    def _distractors(self, item: BankItem, items: Sequence[BankItem], answer: str, curated: Sequence[str], pool: Iterable[str]) -> list[str]:
+        taken = {_norm(answer)} | {_norm(a) for a in getattr(item.item, "accept", ())}
+        out: list[str] = []
+        for cand in [*curated, *stable_order(item.id, dict.fromkeys(pool))]:
+            if _norm(cand) not in taken:
+                taken.add(_norm(cand))
+                out.append(cand)
+        return out[: MCQ_OPTIONS - 1]
+
+    def _fact_pool(self, item: BankItem, items: Sequence[BankItem]) -> list[str]:
+        """Answers of the source's other facts with the same answer type (and unit, for numbers)."""
+        it = item.item
+        assert isinstance(it, Fact)
+        if it.answer_type in ("other", "concept", "event"):
+            return []  # free-text answers are only plausible as curated distractors
+        key = (it.answer_type, it.unit if it.answer_type == "number" else None)
+        pool = self._pools(item.source_id, items).get(key, [])
+        limit = max(24, 2 * len(it.answer))
+        return [a for a in pool if a != it.answer and len(a) <= limit]
+
+    def _pools(self, source_id: str, items: Sequence[BankItem]) -> dict[tuple[str, str | None], list[str]]:
+        if source_id not in self._pool_cache:
+            pools: dict[tuple[str, str | None], list[str]] = {}
+            for other in items:
+                o = other.item
+                if isinstance(o, Fact):
+                    pools.setdefault((o.answer_type, o.unit if o.answer_type == "number" else None), []).append(o.answer)
+            self._pool_cache[source_id] = {k: list(dict.fromkeys(v)) for k, v in pools.items()}
+        return self._pool_cache[source_id]
+
+    def _options(self, qid: str, answer: str, distractors: list[str]) -> tuple[tuple[str, ...], int]:
+        options = [answer, *distractors]
+        rng_for("options", qid).shuffle(options)
+        return tuple(options), options.index(answer)
+
+    def _mcq(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if isinstance(it, Fact):
+            answer = it.answer
+            distractors = self._distractors(item, items, answer, it.distractors, self._fact_pool(item, items))
+        elif isinstance(it, Term):
+            answer = it.term
+            pool = [o.item.term for o in items if isinstance(o.item, Term) and o.id != item.id]
+            distractors = self._distractors(item, items, answer, (), pool)
+        else:
+            return None
+        if len(distractors) < MCQ_OPTIONS - 1:
+            if isinstance(it, Fact) and it.distractors:
+                self.problems.add(item.file, item.line, "distractors",
+                                  f"item {item.id}: only {len(distractors) + 1} options for multiple choice, need {MCQ_OPTIONS}; add distractors")
+            return None  # not enough plausible options: this item is asked in other ways
+        options, correct = self._options(base["id"], answer, distractors)
+        return Question(**base, prompt=prompt, answer=answer, options=options, correct=correct)
+
+    def _tf(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if not isinstance(it, Fact):
+            return None
+        truth = rng_for("tf", base["id"]).random() < 0.5
+        changed = None
+        if truth:
+            statement = it.statement
+        elif it.false_statement:
+            statement = it.false_statement
+            if it.false_detail and it.contradicts:
+                changed = (it.contradicts, it.false_detail)
+        else:
+            alts = self._distractors(item, items, it.answer, it.distractors, self._fact_pool(item, items))
+            if not alts:
+                statement, truth = it.statement, True
+            else:
+                statement = it.statement.replace(it.answer, alts[0], 1)
+                changed = (it.answer, alts[0])
+        if truth:
+            explanation = base["explanation"]
+        elif changed:
+            explanation = tidy(f"题中的「{changed[1]}」与原文的「{changed[0]}」不符。")
+        else:
+            explanation = tidy(f"与原文不符；正确的说法：{it.statement}")
+        base = {**base, "explanation": explanation}
+        return Question(**base, prompt=statement, answer=TF_OPTIONS[0] if truth else TF_OPTIONS[1],
+                        options=TF_OPTIONS, correct=0 if truth else 1)
+
+    def _who(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        source = self.content.sources[item.source_id].source
+        # Everyone who speaks in the interview is a plausible answer; the narrator is not.
+        if source.id not in self._speaker_cache:
+            self._speaker_cache[source.id] = {p.speaker for sec in source.sections for p in sec.paragraphs}
+        speaking = self._speaker_cache[source.id] | {item.speaker.id}
+        names = [s.name for s in source.speakers if s.id in speaking and (not s.narrator or s.id == item.speaker.id)]
+        if len(names) < 2:
+            return None
+        # shuffled per question, or the guest (who says most lines) would always be option A on a card
+        options, correct = self._options(base["id"], item.speaker.name, [n for n in names if n != item.speaker.name][: MCQ_OPTIONS - 1])
+        claim_evidence = getattr(item.item, "claim_evidence", None)
+        if claim_evidence:  # the key quotes the words that state the claim, not a reason
+            base = {**base, "ref": dataclasses.replace(base["ref"], evidence=claim_evidence)}
+        return Question(**base, prompt=prompt, answer=item.speaker.name, options=options, correct=correct)
+
+    def _reasons(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if not isinstance(it, Argument):
+            return None
+        steps = (*it.reasons, it.conclusion)
+        answer = tidy("；".join(f"（{i}）{r.rstrip('。；; ')}" for i, r in enumerate(it.reasons, 1)) + f"。结论：{it.conclusion}")
+        return Question(**base, prompt=prompt, answer=answer, steps=steps)
+
+    def _order(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+        it = item.item
+        if not isinstance(it, Argument) or len(it.chain) < 3:
+            return None
+        chain = list(it.chain)
+        options = list(chain)
+        rng = rng_for("order", base["id"])
+        while options == chain:
+            rng.shuffle(options)
+        order = tuple(options.index(step) for step in chain)
+        answer = " → ".join(string.ascii_uppercase[i] for i in order)
+        return Question(**base, prompt=prompt, answer=answer, options=tuple(options), steps=tuple(chain), order=order)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _shared(self, item: BankItem) -> tuple[SourceRef, str, str, dict[str, Any]]:
+        """Per item, computed once for all its templates: SourceRef, default explanation, digest, prompt fields."""
+        key = (item.source_id, item.id)
+        if key not in self._shared_cache:
+            self._shared_cache.clear()  # items arrive in order: only the current one is needed
+            digest = hashlib.sha256(item.item.model_dump_json().encode()).hexdigest()[:16]
+            genre = item_genre(self.content, item)
+            self._shared_cache[key] = (self._ref(item), self._explain(item), digest, _prompt_fields(item, genre))
+        return self._shared_cache[key]
+
+    def _ref(self, item: BankItem) -> SourceRef:
+        source = self.content.sources[item.source_id].source
+        index = [s.id for s in source.sections].index(item.section.id)
+        return SourceRef(source_id=source.id, source_title=source.title, source_outlet=source.outlet, source_date=source.date,
+                         section_id=item.section.id, section_title=item.section.title,
+                         section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
+                         speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre,
+                         part_title=item.section.part_title(item.paragraph.id))
+
+    @staticmethod
+    def _explain(item: BankItem) -> str:
+        """The key's explanation: the item's own, else a fact's comparison; never a repeat of the question or answer
+        (the key already shows the answer and the evidence)."""
+        it = item.item
+        if it.explanation:
+            return tidy(it.explanation)
+        if isinstance(it, Fact) and it.comparison:
+            return tidy(join_cjk(["对比：", it.comparison]))
+        return ""
+
+
+# --- selection --------------------------------------------------------------------------------
+
+
+def item_genre(content: Content, item: BankItem) -> str:
+    """The word for the item's source: 访谈, 演讲, 对话 or 文章."""
+    return content.sources[item.source_id].source.genre
+
+
+def _describe(filters: Filters) -> str:
+    parts = [f"{name}={','.join(vals)}" for name, vals in
+             (("section", filters.sections), ("tag", filters.tags), ("type", filters.types), ("template", filters.templates),
+              ("speaker", filters.speakers), ("importance", filters.importance)) if vals]
+    return " ".join(parts) or "no filters"
+
+
+def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> list[Question]:
+    """Filter, then pick `count` questions by a per-question seeded key; the result is in interview order."""
+    pool = [
+        q for q in questions
+        if (not filters.sections or q.ref.section_id in filters.sections)
+        and (not filters.tags or set(filters.tags) & set(q.tags))
+        and (not filters.types or q.type in filters.types)
+        and (not filters.templates or q.template_id in filters.templates)
+        and (not filters.speakers or q.ref.speaker_id in filters.speakers)
+        and (not filters.importance or q.importance in filters.importance)
+    ]
+    if not pool:
+        raise SelectionError(Problem("selection", None, "filters", f"no question matches ({_describe(filters)}); widen the filters"))
+    if filters.pick == "preferred":
+        # Per item, its questions in the order of `types` (then template order): a study deck gets each item's best
+        # card, and editing one item changes exactly that item's notes.
+        rank = {t: i for i, t in enumerate(filters.types)}
+        pool = sorted(pool, key=lambda q: (q.source_id, q.item_id, rank.get(q.type, len(rank)), q.position))
+        per_item = filters.per_item or 1
+        taken: dict[tuple[str, str], int] = {}
+        preferred = []
+        for q in pool:
+            key = (q.source_id, q.item_id)
+            if taken.get(key, 0) < per_item:
+                taken[key] = taken.get(key, 0) + 1
+                preferred.append(q)
+        pool = preferred
+    if filters.count == 0 and (filters.per_item == 0 or filters.pick == "preferred"):
+        chosen = pool
+    else:
+        # Each question draws its own key from its own stream: adding an item never reshuffles the others.
+        ranked = sorted(pool, key=lambda q: (rng_for(seed, q.id).random(), q.id))
+        per: dict[tuple[str, str], int] = {}
+        chosen = []
+        leaks = _LeakGuard()
+        given_away = 0
+        for q in ranked:
+            key = (q.source_id, q.item_id)
+            if filters.per_item and per.get(key, 0) >= filters.per_item:
+                continue
+            if filters.count and not leaks.admits(q):  # its text answers a chosen question, or a chosen one's answers it
+                given_away += 1
+                continue
+            per[key] = per.get(key, 0) + 1
+            chosen.append(q)
+            if filters.count and len(chosen) == filters.count:
+                break
+        if filters.count and len(chosen) < filters.count:
+            limit = f", at most {filters.per_item} per item" if filters.per_item else ""
+            left = f"; {given_away} left out because another question's text gives their answer away" if given_away else ""
+            raise SelectionError(Problem("selection", None, "count",
+                                         f"asked for {filters.count} questions but only {len(chosen)} match ({_describe(filters)}{limit}{left}); lower --count or widen the filters"))
+    return sorted(chosen, key=lambda q: (q.source_id, q.position, q.id))
+
+
+ANSWERED_TYPES = ("cloze", "basic", "typed", "mcq")
+"""Questions whose answer is words another question could print (true/false, who, reasons and order answer otherwise)."""
+
+
+def printed_text(q: Question) -> str:
+    """What a printed quiz shows of a question: the prompt (a cloze without its gap), options or steps."""
+    if q.type == "cloze" and q.cloze_text is not None:
+        before, _, after = q.cloze_parts
+        text = before + "\n" + after
+    else:
+        text = q.prompt
+    return normalize_answer("\n".join([text, *q.options]))
+
+
+class _LeakGuard:
+    """The questions chosen so far, and whether a new one may join them: no question's printed text may give away
+    another's answer (the answer or an accepted spelling, compared normalised)."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._answers: list[str] = []
+
+    @staticmethod
+    def answers(q: Question) -> list[str]:
+        if q.type not in ANSWERED_TYPES:
+            return []
+        return [a for a in {normalize_answer(x) for x in (q.answer, *q.accept)} if len(a) >= 2]
+
+    def admits(self, q: Question) -> bool:
+        text, answers = printed_text(q), self.answers(q)
+        if any(contains_answer(text, a) for a in self._answers) or any(contains_answer(t, a) for t in self._texts for a in answers):
+            return False
+        self._texts.append(text)
+        self._answers.extend(answers)
+        return True
+
+
+def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, *,
+              segmenter: Segmenter | None = None, questions: Sequence[Question] | None = None) -> QuestionSet:
+    """Generate (unless `questions` are given) and select the questions a recipe asks for.
+
+    Pure: selection problems name the recipe's fields, not a file (the caller knows where the recipe came from).
+    """
+    if questions is None:
+        gen = Generator(content, templates, segmenter=segmenter)
+        questions = gen.questions(recipe.sources)
+        gen.problems.raise_if_any()
+    else:
+        questions = [q for q in questions if q.source_id in recipe.sources]
+    filters = recipe.filters
+    chosen = select(questions, filters, seed=recipe.seed)
+    # model_construct: the questions were just built from validated content; re-validating 100,000 of them costs seconds
+    return QuestionSet.model_construct(title=recipe.title, output=recipe.output, deck_name=recipe.deck_name or recipe.title,
+                                       deck_id=recipe.deck_id or stable_id(recipe.output), seed=recipe.seed, versions=recipe.versions,
+                                       sources=recipe.sources, filters=filters, questions=tuple(chosen))

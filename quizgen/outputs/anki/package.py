@@ -1,0 +1,291 @@
+"""Question sets -> Anki packages: fixed notetypes, one sub-deck per section, stable GUIDs, honest mtimes."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import os
+import json
+import re
+import sqlite3
+import string
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from quizgen.errors import ContentError, Problem, rel
+from quizgen.rand import stable_id
+from quizgen.text.typography import gap_sides
+
+if TYPE_CHECKING:  # not at run time: a cached deck is written without loading pydantic or YAML (see deckcache.py)
+    from quizgen.models import Question, QuestionSet
+
+LETTERS = string.ascii_uppercase
+
+
+_SPECIAL = re.compile(r"[&<>\"'{}\n]")
+
+
+def esc(text: str) -> str:
+    """Plain text -> safe Anki field HTML: escaped, braces defused (no stray {{c1:: or {{Field}}), newlines kept."""
+    if not _SPECIAL.search(text):
+        return text  # most text needs nothing, and a deck at 100x scale escapes 1.4 million fields
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;").replace("\n", "<br>")
+
+
+# --- notetypes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notetypes:
+    basic: genanki.Model
+    cloze: genanki.Model
+    mcq: genanki.Model
+    typed: genanki.Model
+
+    def all(self) -> list[genanki.Model]:
+        return [self.basic, self.cloze, self.mcq, self.typed]
+
+
+def load_notetypes(templates_dir: Path) -> Notetypes:
+    """Read templates/anki/notetypes.yaml and cards.css into genanki models with their fixed IDs."""
+    from quizgen.load.dataio import load_yaml  # noqa: PLC0415
+
+    path = templates_dir / "anki" / "notetypes.yaml"
+    css_path = templates_dir / "anki" / "cards.css"
+    data = load_yaml(path)
+    css = css_path.read_text(encoding="utf-8") if css_path.exists() else ""
+    models: dict[str, genanki.Model] = {}
+    for nt in data["notetypes"]:
+        kind = genanki.Model.CLOZE if nt["type"] == "cloze" else genanki.Model.FRONT_BACK
+        model = genanki.Model(
+            nt["id"], nt["name"], fields=[{"name": f} for f in nt["fields"]],
+            templates=[{"name": t["name"], "qfmt": t["qfmt"].strip(), "afmt": t["afmt"].strip()} for t in nt["templates"]],
+            css=css, model_type=kind, sort_field_index=0,
+        )
+        models[nt["name"]] = model
+    by_fields = {tuple(f["name"] for f in m.fields): m for m in models.values()}
+    try:
+        return Notetypes(
+            basic=by_fields[("Front", "Back", "ReverseFront", "ReverseBack", "Explanation", "Evidence", "Source", "QuestionID")],
+            cloze=by_fields[("Text", "Explanation", "Evidence", "Source", "QuestionID")],
+            mcq=by_fields[("Question", "A", "B", "C", "D", "Answer", "Explanation", "Evidence", "Source", "QuestionID")],
+            typed=by_fields[("Question", "Answer", "Explanation", "Evidence", "Source", "QuestionID")],
+        )
+    except KeyError as exc:
+        raise ContentError(Problem(rel(path), None, "notetypes", f"a notetype with fields {list(exc.args[0])} is required")) from exc
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+
+class _Note(genanki.Note):
+    """A note that writes its own modification time, so unchanged notes keep theirs across builds."""
+
+    def __init__(self, *args: Any, mod: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:  # noqa: ARG002
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+def note_guid(q: Question) -> str:
+    """Stable GUID from the source, item and template IDs: never from field text."""
+    return genanki.guid_for("quizgen", q.source_id, q.item_id, q.template_id)
+
+
+def _source_line(q: Question) -> str:
+    return f"{q.ref.label} · 段落 {q.ref.paragraph_id} · {q.ref.speaker_name}"
+
+
+def _ol(items: list[str], *, lettered: bool = False) -> str:
+    if lettered:
+        return "<ol>" + "".join(f"<li><b>{LETTERS[i]}</b> {esc(s)}</li>" for i, s in enumerate(items)) + "</ol>"
+    return "<ol>" + "".join(f"<li>{esc(s)}</li>" for s in items) + "</ol>"
+
+
+def _explanation(q: Question) -> str:
+    """The Explanation field: the explanation, then the note where the source is wrong (the notetypes stay as shipped)."""
+    parts = [f'<div class="qg-expl-text">{esc(q.explanation)}</div>' if q.explanation else "",
+             f'<div class="qg-note">注：{esc(q.note)}</div>' if q.note else ""]
+    if not q.note:
+        return esc(q.explanation)
+    return "".join(parts)
+
+
+def note_fields(q: Question, nts: Notetypes) -> tuple[genanki.Model, list[str]]:
+    """The notetype and field values (HTML) for one question."""
+    tail = [_explanation(q), esc(q.ref.evidence), esc(_source_line(q)), esc(q.id)]
+    if q.type == "cloze":
+        before, blank, after = q.cloze_parts
+        # spaces between the gap and Chinese go inside it: the front shows no space around […], the back reads as the source
+        b, a = gap_sides(before, after)
+        lead, trail = before[len(b):], after[: len(after) - len(a)]
+        text = f"{esc(b)}{{{{c1::{esc(lead + blank + trail)}}}}}{esc(a)}"
+        return nts.cloze, [text, *tail]
+    if q.type in ("mcq", "tf", "who"):
+        opts = [esc(o) for o in q.options] + [""] * (4 - len(q.options))
+        assert q.correct is not None
+        answer = f"{LETTERS[q.correct]}. {esc(q.options[q.correct])}"
+        return nts.mcq, [esc(q.prompt), *opts[:4], answer, *tail]
+    if q.type == "typed":
+        return nts.typed, [esc(q.prompt), esc(q.answer), *tail]
+    if q.type == "order":
+        front = f"{esc(q.prompt)}{_ol(list(q.options), lettered=True)}"
+        back = f"<b>{esc(q.answer)}</b>{_ol(list(q.steps))}"
+        return nts.basic, [front, back, "", "", *tail]
+    if q.type == "reasons":
+        *reasons, conclusion = q.steps
+        back = f"{_ol(reasons)}<div>结论：{esc(conclusion)}</div>"
+        return nts.basic, [esc(q.prompt), back, "", "", *tail]
+    # basic
+    return nts.basic, [esc(q.prompt), esc(q.answer), esc(q.reverse_prompt or ""), esc(q.reverse_answer or ""), *tail]
+
+
+def note_tags(q: Question) -> list[str]:
+    """Hierarchical tags: source, section, kind, speaker, question type, topics."""
+    return [
+        f"quizgen::source::{q.source_id}",
+        f"quizgen::section::{q.ref.section_index:02d}-{q.ref.section_id}",
+        f"quizgen::kind::{q.kind}",
+        f"quizgen::speaker::{q.ref.speaker_id}",
+        f"quizgen::type::{q.type}",
+        *(f"quizgen::topic::{t}" for t in q.tags),
+    ]
+
+
+# --- the state file: content hash -> first time built ----------------------------------------
+
+
+@dataclass
+class NoteState:
+    """guid -> (content hash, mod time). Committed, so rebuilds keep unchanged notes' mod times."""
+
+    entries: dict[str, dict[str, Any]]
+
+    @classmethod
+    def load(cls, path: Path) -> NoteState:
+        if not path.exists():
+            return cls({})
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(dict(data["notes"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ContentError(Problem(rel(path), None, "notes", f"unreadable note state ({exc}); delete it to start fresh (re-imports will then update every note once)")) from exc
+
+    def mod_for(self, guid: str, digest: str, now: int) -> int:
+        entry = self.entries.get(guid)
+        if entry and entry.get("hash") == digest:
+            return int(entry["mod"])
+        mod = max(now, int(entry["mod"]) + 1) if entry else now
+        self.entries[guid] = {"hash": digest, "mod": mod}
+        return mod
+
+    def dumps(self) -> str:
+        notes = dict(sorted(self.entries.items()))
+        if notes and all(type(e) is dict and list(e) == ["hash", "mod"] and type(e["mod"]) is int for e in notes.values()):
+            # what json.dumps(indent=1) writes, without its pure-Python indenting encoder (seconds at 100x scale)
+            enc = json.JSONEncoder(ensure_ascii=False).encode
+            body = ",\n".join(f'  {enc(g)}: {{\n   "hash": {enc(e["hash"])},\n   "mod": {e["mod"]}\n  }}' for g, e in notes.items())
+            return f'{{\n "format": "quizgen-notes/1",\n "notes": {{\n{body}\n }}\n}}\n'
+        return json.dumps({"format": "quizgen-notes/1", "notes": notes}, ensure_ascii=False, indent=1) + "\n"
+
+
+# --- package ----------------------------------------------------------------------------------
+
+
+def deck_name_for(qset: QuestionSet, q: Question) -> str:
+    sub = f"{q.ref.section_index:02d} {q.ref.section_title}"
+    if len(qset.sources) > 1:
+        return f"{qset.deck_name}::{q.ref.source_title}::{sub}"
+    return f"{qset.deck_name}::{sub}"
+
+
+@dataclass(frozen=True)
+class BuiltDeck:
+    data: bytes
+    """The .apkg file's bytes."""
+    timestamp: int
+    notes: int
+
+
+def _note_specs(qset: QuestionSet, nts: Notetypes) -> Iterator[tuple[str, genanki.Model, list[str], list[str], str, str, int]]:
+    """(guid, model, fields, tags, deck name, content hash, due) per note, in interview order."""
+    seen: set[str] = set()
+    for due, q in enumerate(qset.questions, start=1):
+        guid = note_guid(q)
+        if guid in seen:
+            continue
+        seen.add(guid)
+        model, fields = note_fields(q, nts)
+        tags = note_tags(q)
+        name = deck_name_for(qset, q)
+        # the item's digest too: an edit that shows on no field of this card still reaches the learner's note
+        digest = hashlib.sha256(json.dumps([model.model_id, fields, tags, name, q.item_digest], ensure_ascii=False).encode()).hexdigest()
+        yield guid, model, fields, tags, name, digest, due
+
+
+def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int | None = None,
+                  notes: Iterable[tuple[str, genanki.Model, list[str], list[str], str, str, int]] | None = None) -> BuiltDeck:
+    """The .apkg for a set: notes in interview order, one sub-deck per section, mod times from the state file.
+
+    `notes`: the set's `_note_specs`, when already known (a cached deck: then only the set's deck id, deck name
+    and title are read). Notes are streamed into genanki's SQLite file (never all held at once), and its temp folder is always removed.
+    """
+    if now is None:
+        # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
+        now = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+    parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")
+    decks: dict[str, genanki.Deck] = {}
+    with tempfile.TemporaryDirectory(prefix="quizgen-") as tmp:
+        db = Path(tmp) / "collection.anki2"
+        conn = sqlite3.connect(db)
+        try:
+            cursor = conn.cursor()
+            # a throwaway file: no journal and no fsync (each of the schema's statements would otherwise sync the disk)
+            cursor.execute("PRAGMA journal_mode = OFF")
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.executescript(APKG_SCHEMA)
+            cursor.executescript(APKG_COL)
+            # One pass over the notes. Each note's mod time comes from the state file, but note and card ids count up
+            # from the package's timestamp, the newest mod time, known only after the last note: ids are counted
+            # from 0 here and shifted once at the end (the same ids as counting from the timestamp, never colliding).
+            id_gen = itertools.count(0)
+            stamp, count = None, 0
+            for guid, model, fields, tags, name, digest, due in (_note_specs(qset, nts) if notes is None else notes):
+                mod = state.mod_for(guid, digest, now)
+                stamp = mod if stamp is None else max(stamp, mod)
+                count += 1
+                deck = parent if name == qset.deck_name else decks.get(name)
+                if deck is None:
+                    deck = decks[name] = genanki.Deck(stable_id(f"{qset.deck_id}::{name}"), name)
+                note = _Note(model=model, fields=fields, tags=tags, guid=guid, due=due, mod=mod)
+                note.write_to_db(cursor, mod, deck.deck_id, id_gen)
+            stamp = now if stamp is None else stamp
+            base = stamp * 1000
+            cursor.execute("UPDATE notes SET id = id + ?", (base,))
+            cursor.execute("UPDATE cards SET id = id + ?, nid = nid + ?", (base, base))
+            id_gen = itertools.count(base + next(id_gen))
+            # decks and notetypes last; the parent is written last so notetypes default to it
+            for deck in [*decks.values(), parent]:
+                for model in nts.all():
+                    deck.add_model(model)
+                deck.write_to_db(cursor, stamp, id_gen)
+            conn.commit()
+        finally:
+            conn.close()
+        out = Path(tmp) / "deck.apkg"
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.write(db, "collection.anki2")
+            zf.writestr("media", "{}")
+        return BuiltDeck(data=out.read_bytes(), timestamp=stamp, notes=count)

@@ -1,0 +1,297 @@
+"""A project's run: load and validate everything, generate, select; then render every output before writing any.
+
+load (content.py, sets.py) -> generate (generate.py) -> select -> outputs/<format>.py -> one write_many (fsutil.py)
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quizgen.errors import ContentError, Problem, QuizgenError, SelectionError, rel
+from quizgen.fsutil import write_many
+from quizgen.project.cache import set_cache_entry
+
+# Loading, validating and generating need pydantic and YAML; a cached deck (deckcache.py) needs neither, so
+# `quizgen anki RECIPE` with unchanged inputs never imports them: they are imported where they are used.
+if TYPE_CHECKING:
+    from quizgen.load.content import Collector, Content, LoadedRecipe
+    from quizgen.models import Filters, Question, QuestionSet, QuestionTemplate, Recipe
+    from quizgen.project.paths import Paths
+
+
+def _segmenter(content: Content):  # noqa: ANN202 - text.Segmenter, imported lazily (jieba)
+    from quizgen.text.segment import Segmenter  # noqa: PLC0415
+
+    return Segmenter([s.userdict for s in content.sources.values() if s.userdict])
+
+
+def _generate(content: Content, templates: dict[str, QuestionTemplate], source_ids: Sequence[str] | None = None, *,
+              segmenter=None) -> list[Question]:  # noqa: ANN001 - text.Segmenter, imported lazily
+    """Every question the templates make; the orchestrator (not generate) keeps jieba's memo."""
+    from quizgen.generate.questions import Generator  # noqa: PLC0415 - jieba only for commands that generate
+
+    own = segmenter is None
+    segmenter = segmenter or _segmenter(content)
+    gen = Generator(content, templates, segmenter=segmenter)
+    questions = gen.questions(source_ids)
+    if own:
+        segmenter.save()
+    gen.problems.raise_if_any()
+    return questions
+
+
+def _select(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, questions: Sequence[Question]) -> QuestionSet:
+    from quizgen.generate.questions import build_set  # noqa: PLC0415
+
+    return build_set(content, templates, recipe, questions=questions)
+
+
+def _in_recipe(exc: SelectionError, path: Path) -> SelectionError:
+    """Selection problems located at the recipe key they are about (the count, or the filters)."""
+    from quizgen.load.dataio import read_text, toml_key_line  # noqa: PLC0415
+
+    text = read_text(path)
+    return SelectionError([Problem(rel(path), toml_key_line(text, p.field) or toml_key_line(text, "count"), p.field, p.message)
+                           for p in exc.problems])
+
+
+def _in_options(exc: SelectionError) -> SelectionError:
+    """Selection problems named after the command-line options: that is what the user typed."""
+    return SelectionError([Problem("quizgen generate", None, "--count" if p.field == "count" else "filters", p.message) for p in exc.problems])
+
+
+def recipe_set(content: Content, templates: dict[str, QuestionTemplate], loaded: LoadedRecipe,
+               questions: Sequence[Question] | None = None) -> QuestionSet:
+    """A recipe's question set; selection problems point into the recipe file."""
+    if questions is None:
+        questions = _generate(content, templates, loaded.recipe.sources)
+    try:
+        return _select(content, templates, loaded.recipe, questions)
+    except SelectionError as exc:
+        raise _in_recipe(exc, loaded.path) from None
+
+
+def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "quiz")) -> tuple[QuestionSet, Path | None]:
+    """A recipe (.toml) or a generated set (.yaml) -> the question set (and the set file, if any), with the templates
+    and note state the given output formats need checked first.
+
+    A recipe's set is cached per user (one file per recipe, under the key of every input it depends on):
+    `quizgen anki RECIPE` after an unchanged bank skips loading, validating and generating.
+    """
+    from quizgen.load.content import Collector, load_content, load_recipe, load_templates  # noqa: PLC0415
+    from quizgen.check.preflight import check_state_file, preflight  # noqa: PLC0415
+    from quizgen.load.sets import load_set_file  # noqa: PLC0415
+
+    if target.suffix not in (".toml", ".yaml", ".yml"):
+        raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
+    found = Collector()
+    preflight(paths.templates, paths.decks, found, formats=tuple(formats))
+    found.raise_if_any()
+    if target.suffix == ".toml":
+        import pickle  # noqa: PLC0415
+
+        cache = set_cache_entry(target, paths)
+        if cache is not None:
+            with contextlib.suppress(Exception):  # a missing, stale or damaged entry only costs speed
+                key, qset = pickle.loads(cache[0].read_bytes())  # noqa: S301 - our own per-user cache
+                if key == cache[1]:
+                    return qset, None
+        content = load_content(paths.content)
+        templates = load_templates(paths.templates)
+        qset = recipe_set(content, templates, load_recipe(target, content, templates))
+        if cache is not None:
+            with contextlib.suppress(QuizgenError):
+                write_many({cache[0]: pickle.dumps((cache[1], qset), protocol=pickle.HIGHEST_PROTOCOL)})
+        return qset, None
+    qset = load_set_file(target)
+    if "anki" in formats:
+        check_state_file(paths.state_for(qset, target), found)
+    found.raise_if_any()
+    return qset, target
+
+
+def importance_filter(values: list[str] | None) -> tuple[str, ...]:
+    """`generate --importance`: none given -> core; `all` -> every importance; otherwise the names given."""
+    from quizgen.models import IMPORTANCES  # noqa: PLC0415
+
+    if not values:
+        return ("core",)
+    if "all" in values:
+        return ()
+    unknown = [v for v in values if v not in IMPORTANCES]
+    if unknown:
+        raise ContentError(Problem("quizgen generate", None, "--importance", f"unknown importance {unknown[0]!r}; use core, detail, aside or all"))
+    return tuple(dict.fromkeys(values))
+
+
+def default_title(content: Content, sources: tuple[str, ...]) -> str:
+    """A generated set's title from its sources (never a hard-coded name): the short title (or title) and ：练习."""
+    ids = sources or tuple(content.sources)
+    names = [content.sources[s].source.short_title or content.sources[s].source.title for s in ids if s in content.sources]
+    return f"{'、'.join(names)}：练习" if names else "练习"
+
+
+def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int,
+                 core_by_default: bool = False) -> QuestionSet:
+    """A new question set from the bank with the CLI's filters. `core_by_default`: no importance was asked for, so draw
+    from the core items, or from all items where the sources mark none core (a bank written before importance existed)."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from quizgen.load.content import Collector, check_recipe_names, load_content, load_templates, validation_problems  # noqa: PLC0415
+    from quizgen.models import Recipe  # noqa: PLC0415
+
+    content = load_content(paths.content)
+    templates = load_templates(paths.templates)
+    if core_by_default:
+        marked = any(it.item.importance == "core" for it in content.items([s for s in sources if s in content.sources] or None))
+        filters = filters.model_copy(update={"importance": ("core",) if marked else ()})
+    title = title or default_title(content, sources)
+    where = "quizgen generate"
+    try:
+        recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), seed=seed, versions=versions,
+                        **filters.model_dump())
+    except ValidationError as exc:
+        raise ContentError(validation_problems(exc, where, field=lambda loc: "--" + str(loc[0]).replace("_", "-"))) from None
+    out = Collector()
+    check_recipe_names(recipe, Path(where), "", content, out, templates)
+    _check_output_free(output, paths.decks, out)
+    out.raise_if_any()
+    try:
+        return _select(content, templates, recipe, _generate(content, templates, recipe.sources))
+    except SelectionError as exc:
+        raise _in_options(exc) from None
+
+
+def _check_output_free(output: str, decks_dir: Path, out: Collector) -> None:
+    """A set named like a recipe's output would be rendered into that recipe's folder and overwrite its deck and quiz."""
+    from quizgen.load.dataio import load_toml  # noqa: PLC0415
+
+    for recipe in sorted(decks_dir.glob("*.toml")) if decks_dir.is_dir() else ():
+        try:
+            data, _ = load_toml(recipe)
+        except QuizgenError:
+            continue  # `check` reports a broken recipe
+        if data.get("output") == output:
+            out.add("quizgen generate", None, "--out", f"the set would be named {output!r}, the output of {rel(recipe)}, and its files "
+                    f"would replace that recipe's in build/{output}/; choose another file name")
+
+
+def write_set(qset: QuestionSet, path: Path) -> None:
+    from quizgen.load.sets import dump_set  # noqa: PLC0415
+
+    write_many({path: dump_set(qset).encode("utf-8")})
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything validated and selected, nothing written yet."""
+
+    content: Content
+    templates: dict[str, QuestionTemplate]
+    sets: list[tuple[LoadedRecipe, QuestionSet]]
+    questions: int
+    """How many questions the templates make from the whole bank."""
+    notes: tuple[str, ...] = ()
+    """Advice that is not a problem (e.g. items without an explicit importance)."""
+
+
+def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality_report: Path | None = None) -> Plan:
+    """Validate files, generate every question, run the quality rules, then every recipe's selection; raise with all
+    problems at once. `quality_report` (.json or .csv) gets each quality rule's count, also when the rules find problems."""
+    from quizgen.load.content import Collector, check_all  # noqa: PLC0415
+    from quizgen.check.preflight import preflight  # noqa: PLC0415
+
+    found = Collector()
+    try:
+        content, templates, recipes = check_all(content_dir, templates_dir, decks_dir)
+    except QuizgenError as exc:
+        found.catch(exc)
+    preflight(templates_dir, decks_dir, found)  # what the build needs besides the content: all problems in one report
+    found.raise_if_any()
+    from quizgen.check.quality import check_quality  # noqa: PLC0415
+
+    segmenter = _segmenter(content)
+    questions = _generate(content, templates, segmenter=segmenter)
+    quality = check_quality(content, questions, segmenter=segmenter)
+    segmenter.save()
+    if quality_report is not None:
+        write_many({quality_report: quality.report("csv" if quality_report.suffix.lower() == ".csv" else "json").encode("utf-8")})
+    out = Collector()
+    out.problems.extend(quality.problems)
+    sets = []
+    for loaded in recipes:
+        try:
+            sets.append((loaded, recipe_set(content, templates, loaded, questions)))
+        except QuizgenError as exc:
+            out.catch(exc)
+    for loaded, qset in sets:
+        if "quiz" in loaded.recipe.formats:
+            from quizgen.outputs.quiz.layout import plan_versions  # noqa: PLC0415
+
+            try:
+                plan_versions(qset, versions=qset.versions, seed=qset.seed)
+            except QuizgenError as exc:
+                out.catch(exc)
+    out.raise_if_any()
+    return Plan(content=content, templates=templates, sets=sets, questions=len(questions), notes=tuple(quality.notes))
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+
+def render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, *, set_file: Path | None = None, **options: object) -> dict[Path, bytes]:
+    """Render a set in each format and place every file: the set's output folder, the note state in its own place."""
+    from quizgen.outputs import NOTE_STATE, OutputOptions, render  # noqa: PLC0415
+
+    state = paths.state_for(qset, set_file)
+    opts = OutputOptions.for_set(qset, paths.templates, state_file=state, **options)
+    folder = paths.out_dir(qset)
+    return {state if name == NOTE_STATE else folder / name: data for name, data in render(qset, formats, opts).items()}
+
+
+def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
+    """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
+    files: dict[Path, bytes] = {}
+    for loaded, qset in plan.sets:
+        files.update(render_set(qset, loaded.recipe.formats, paths, interactive=True, pdf=False,
+                                xlsx_columns=loaded.recipe.xlsx_columns or None))
+    return files
+
+
+def _recipe_columns(recipe: Path) -> dict[str, str] | None:
+    """A recipe's `xlsx_columns` (validated with the recipe when its set was made), or None."""
+    from quizgen.load.dataio import load_toml  # noqa: PLC0415
+
+    data, _ = load_toml(recipe)
+    columns = data.get("xlsx_columns")
+    return dict(columns) if isinstance(columns, dict) and columns else None
+
+
+def export(target: Path, formats: Sequence[str], paths: Paths, **options: object) -> list[Path]:
+    """Render a recipe or a set in the given formats, then write every file at once; the files written, in order."""
+    from quizgen.outputs import module  # noqa: PLC0415
+
+    for fmt in formats:
+        module(fmt)  # an unknown format fails before any work
+    cache = None
+    if list(formats) == ["anki"] and target.suffix == ".toml" and options.get("now") is None:
+        from quizgen.project.cache import DeckCache  # noqa: PLC0415
+
+        # every input unchanged since a full run: the deck from its cached notes, with no loading or validating
+        cache = DeckCache.for_recipe(target, paths)
+        files = cache.files(paths) if cache is not None else None
+        if files is not None:
+            write_many(files)
+            return list(files)
+    qset, set_file = resolve(target, paths, formats=formats)
+    if "xlsx" in formats and target.suffix == ".toml" and "xlsx_columns" not in options:
+        options = {**options, "xlsx_columns": _recipe_columns(target)}  # the recipe's column map, as `build` uses it
+    files = render_set(qset, formats, paths, set_file=set_file, **options)
+    write_many(files)
+    if cache is not None:
+        cache.store(qset, paths)
+    return list(files)
