@@ -53,7 +53,7 @@ def cpu_median(cmd: list[str]) -> float:
     return statistics.median(CPU[tuple(cmd)])
 
 
-def median(cmd: list[str], runs: int, *, before=None, **kw) -> tuple[float, float]:  # noqa: ANN001
+def median(cmd: list[str], runs: int, *, before=None, **kw) -> tuple[float, float]:
     times, peaks = [], []
     for _ in range(runs):
         if before:
@@ -100,8 +100,8 @@ FLOOR = str(ROOT / "bench" / "floor_genanki.py")
 
 def deck_notes(apkg: Path) -> list[dict[str, object]]:
     """The notes of a built deck (guid, fields, tags), read back from its SQLite file."""
-    import sqlite3  # noqa: PLC0415
-    import zipfile  # noqa: PLC0415
+    import sqlite3
+    import zipfile
 
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(apkg) as zf:
         db = Path(tmp) / "collection.anki2"
@@ -112,7 +112,7 @@ def deck_notes(apkg: Path) -> list[dict[str, object]]:
     return [{"guid": g, "fields": f.split("\x1f"), "tags": t.split()} for g, f, t in rows]
 
 
-def interleaved(cmds: dict[str, list[str]], runs: int, **kw) -> dict[str, tuple[float, float]]:  # noqa: ANN003
+def interleaved(cmds: dict[str, list[str]], runs: int, **kw) -> dict[str, tuple[float, float]]:
     """Median seconds and peak MiB per command, runs interleaved so every command sees the same machine."""
     got: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
     for _ in range(runs):

@@ -36,7 +36,7 @@ def from_notes(notes_file: Path, out: Path) -> None:
 
 
 def from_bank(content: Path, notes: int, chars: int, out: Path) -> None:
-    import yaml  # noqa: PLC0415
+    import yaml
 
     items = [item for path in sorted(content.glob("*/bank/*.yaml"))
              for item in (yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}).get("items", [])]

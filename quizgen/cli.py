@@ -3,77 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import functools
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from quizgen.errors import QuizgenError
 
 if TYPE_CHECKING:
     from quizgen.project.paths import Paths
 
-
-
-class _Group(TyperGroup):
-    """Typer's group, with path and flag values taken as they come, without pydantic.
-
-    Typer 0.29 coerces every option value through a pydantic TypeAdapter, and importing pydantic for that costs about
-    50 ms of each run; `quizgen anki RECIPE` from its cache loads nothing else of pydantic. A plain `Path` parameter
-    becomes exactly what Typer's adapter makes of a string (`Path(value)`, then Typer's own path checks), a flag keeps
-    its bool (an absent one stays None, as with Typer); anything else, or a Typer without these internals, keeps
-    Typer's coercion.
-    """
-
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        name, cmd, rest = super().resolve_command(ctx, args)
-        for param in cmd.get_params(ctx) if cmd is not None else ():  # with --help (its help option is made once)
-            _plain_coercion(param)
-        return name, cmd, rest
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        for param in self.get_params(ctx):
-            _plain_coercion(param)
-        return super().parse_args(ctx, args)
-
-
-@functools.cache
-def _plain_param_class() -> Any:
-    """Typer's RuntimeParam for a plain Path or bool parameter; None for a Typer without these internals."""
-    try:
-        from typer._coercion import RuntimeParam, build_runtime_param, resolve_type_descriptor
-        from typer._param_types import coerce_cli_path
-    except ImportError:
-        return None
-
-    @dataclasses.dataclass(frozen=True)
-    class Plain(RuntimeParam):
-        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
-            if self.annotation is bool and isinstance(value, bool):
-                return value
-            if self.annotation is Path and isinstance(value, (str, Path)):
-                return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
-            typer_own = build_runtime_param(resolve_type_descriptor(self.annotation, self.parameter_info))
-            return typer_own._coerce_value(value, param=param, ctx=ctx)  # Typer's own coercion and messages
-
-    return Plain
-
-
-def _plain_coercion(param: Any) -> None:
-    desc = getattr(param, "type_descriptor", None)
-    info = getattr(desc, "parameter_info", None)
-    if (getattr(param, "_runtime_param", False) is not None or desc is None or desc.annotation not in (Path, bool)
-            or desc.file_annotation is not None or getattr(info, "parser", True) is not None or getattr(info, "path_type", True) is not None):
-        return
-    plain = _plain_param_class()
-    if plain is not None:
-        param._runtime_param = plain(parameter_info=info, annotation=desc.annotation)
 
 
 app = typer.Typer(
@@ -83,7 +25,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    cls=_Group,
 )
 
 _debug = False
@@ -118,7 +59,7 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
-    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence: one line, no traceback
+    except Exception as exc:
         if _debug:
             raise
         print(f"error: internal error: {type(exc).__name__}: {exc}; rerun with --debug for the traceback and report it", file=sys.stderr)
@@ -140,7 +81,7 @@ def check(
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
     decks: DecksOpt = Path("decks"),
-    quality_report: Annotated[Optional[Path], typer.Option("--quality-report", help="Write each quality rule's count to this file (.json or .csv), also when the rules find problems (not when files are invalid).")] = None,
+    quality_report: Annotated[Path | None, typer.Option("--quality-report", help="Write each quality rule's count to this file (.json or .csv), also when the rules find problems (not when files are invalid).")] = None,
 ) -> None:
     """Validate sources, the bank, question templates and recipes, and apply the quality rules; report every problem.
 
@@ -162,7 +103,7 @@ def check(
             print(f"note: {note}")
 
 
-SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="Only this source id (repeatable; default: all).")]
+SourceOpt = Annotated[list[str] | None, typer.Option("--source", help="Only this source id (repeatable; default: all).")]
 
 
 @app.command()
@@ -172,8 +113,8 @@ def stats(content: ContentOpt = Path("content"), source: SourceOpt = None) -> No
 
     Example: quizgen stats --source bg2-huang-2024
     """
-    from quizgen.load.content import load_content
     from quizgen.curate.stats import importance_stats, section_stats
+    from quizgen.load.content import load_content
     from quizgen.tables import importance_table, stats_table
 
     with _errors():
@@ -186,7 +127,7 @@ def stats(content: ContentOpt = Path("content"), source: SourceOpt = None) -> No
 @app.command()
 def suggest(
     content: ContentOpt = Path("content"),
-    section: Annotated[Optional[str], typer.Option("--section", help="Only this section's paragraphs.")] = None,
+    section: Annotated[str | None, typer.Option("--section", help="Only this section's paragraphs.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, max=30, help="Keywords to extract per paragraph.")] = 8,
     source: SourceOpt = None,
 ) -> None:
@@ -194,8 +135,8 @@ def suggest(
 
     Example: quizgen suggest --source bg2-huang-2024 --section moat --top 5
     """
-    from quizgen.load.content import load_content
     from quizgen.curate.stats import suggestions
+    from quizgen.load.content import load_content
     from quizgen.text.segment import Segmenter
 
     with _errors():
@@ -212,14 +153,14 @@ def suggest(
         print(f"{len(rows)} paragraph(s) with uncovered terms or numbers")
 
 
-def _paths(content: Path, templates: Path, decks: Path, out: Path) -> "Paths":
+def _paths(content: Path, templates: Path, decks: Path, out: Path) -> Paths:
     from quizgen.project.paths import Paths
 
     return Paths(content=content, templates=templates, decks=decks, out=out)
 
 
 TargetArg = Annotated[Path, typer.Argument(help="A deck recipe (decks/*.toml) or a set written by `quizgen generate` (*.yaml).")]
-ListOpt = Optional[list[str]]
+ListOpt = list[str] | None
 
 
 @app.command()
@@ -235,7 +176,7 @@ def generate(
     count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many questions (0: all that match).")] = 20,
     per_item: Annotated[int, typer.Option("--per-item", min=0, help="At most this many questions per bank item (0: no limit).")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same bank, options and seed give the same set.")] = 0,
-    title: Annotated[Optional[str], typer.Option("--title", help="Title of the deck or quiz (default: the source's short title + ：练习).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the deck or quiz (default: the source's short title + ：练习).")] = None,
     versions: Annotated[int, typer.Option("--versions", min=1, max=500, help="Default number of quiz versions for this set.")] = 1,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
@@ -290,8 +231,8 @@ def anki(
 @app.command()
 def quiz(
     target: TargetArg,
-    versions: Annotated[Optional[int], typer.Option("--versions", min=1, max=500, help="Shuffled versions A, B, C… (default: the recipe's).")] = None,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for shuffling versions (default: the recipe's).")] = None,
+    versions: Annotated[int | None, typer.Option("--versions", min=1, max=500, help="Shuffled versions A, B, C… (default: the recipe's).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for shuffling versions (default: the recipe's).")] = None,
     interactive: Annotated[bool, typer.Option("--interactive", help="Also write a self-check page that scores answers offline.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print each page to PDF with headless Chromium.")] = False,
     out: OutOpt = Path("build"),
@@ -336,11 +277,11 @@ def import_text(
     source_id: Annotated[str, typer.Option("--id", help="The new source's id (lowercase letters, digits, hyphens).")],
     speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels (e.g. [张三, A, 答]), narrator.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft source.yaml.")] = Path("source.yaml"),
-    title: Annotated[Optional[str], typer.Option("--title", help="Title (default: front matter, `标题:` or the first `# ` heading).")] = None,
-    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:`, `来源:` or `公众号:`; else `作者:`).")] = None,
-    date: Annotated[Optional[str], typer.Option("--date", help="Publication date YYYY-MM-DD (default: front matter or `发布时间:`).")] = None,
-    url: Annotated[Optional[str], typer.Option("--url", help="The article's address (default: front matter or `原文链接:`).")] = None,
-    genre: Annotated[Optional[str], typer.Option("--genre", help="访谈, 演讲, 对话 or 文章 (written to source.yaml as `genre:`).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title (default: front matter, `标题:` or the first `# ` heading).")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:`, `来源:` or `公众号:`; else `作者:`).")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Publication date YYYY-MM-DD (default: front matter or `发布时间:`).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="The article's address (default: front matter or `原文链接:`).")] = None,
+    genre: Annotated[str | None, typer.Option("--genre", help="访谈, 演讲, 对话 or 文章 (written to source.yaml as `genre:`).")] = None,
 ) -> None:
     """Draft a source.yaml from a Markdown article, to start a new source; review it before adding items.
 
@@ -371,10 +312,10 @@ def from_anki(
     collection: CollectionArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the set (YAML).")] = Path("build/sets/from-anki.yaml"),
     count: Annotated[int, typer.Option("--count", "-n", min=0, help="How many items, worst first (0: every item that qualifies).")] = 20,
-    since: Annotated[Optional[int], typer.Option("--since", min=1, help="Only Again presses of the last DAYS days (default: all history).")] = None,
+    since: Annotated[int | None, typer.Option("--since", min=1, help="Only Again presses of the last DAYS days (default: all history).")] = None,
     min_again: Annotated[int, typer.Option("--min-again", min=1, help="Only items answered Again at least this many times.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed for choosing each item's new question.")] = 0,
-    title: Annotated[Optional[str], typer.Option("--title", help="Title of the set (default: <source title>：常错题).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the set (default: <source title>：常错题).")] = None,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
 ) -> None:
@@ -401,7 +342,7 @@ def from_anki(
 @app.command()
 def progress(
     collection: CollectionArg,
-    html: Annotated[Optional[Path], typer.Option("--html", help="Also write a printable HTML page (A4, with a chart).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a printable HTML page (A4, with a chart).")] = None,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
 ) -> None:
@@ -429,9 +370,9 @@ def progress(
 @app.command("responses-template")
 def responses_template(
     quiz: Annotated[Path, typer.Argument(help="A recipe (.toml), a set (.yaml), or the quiz's key CSV (<output>-key.csv).")],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder to write into (default: build/<output>/, or the key's folder).")] = None,
-    versions: Annotated[Optional[int], typer.Option("--versions", min=1, max=500, help="Versions printed (default: the recipe's).")] = None,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed the versions were printed with (default: the recipe's).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to write into (default: build/<output>/, or the key's folder).")] = None,
+    versions: Annotated[int | None, typer.Option("--versions", min=1, max=500, help="Versions printed (default: the recipe's).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed the versions were printed with (default: the recipe's).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing sheet (it may hold a class's answers).")] = False,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),

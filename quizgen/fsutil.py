@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-
-import contextlib
 import os
 import tempfile
 from pathlib import Path

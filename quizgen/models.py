@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -68,7 +68,7 @@ class Section(Frozen):
         starts = {part.from_: part.title for part in self.parts}
         current = None
         for para in self.paragraphs:
-            current = starts[para.id] if para.id in starts else current
+            current = starts.get(para.id, current)
             if para.id == paragraph_id:
                 return current
         return None
@@ -208,7 +208,7 @@ class Term(ItemBase):
     reverse: bool = True
 
 
-Item = Annotated[Union[Fact, Argument, Quote, Term], Field(discriminator="kind")]
+Item = Annotated[Fact | Argument | Quote | Term, Field(discriminator="kind")]
 
 
 class BankFile(Frozen):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
-
-from typing import TYPE_CHECKING
 
 from quizgen.curate.stats import ImportanceStats, SectionStats
 
@@ -54,10 +55,8 @@ def importance_table(rows: list[ImportanceStats]) -> None:
             print(f"{r.implicit} item(s) have no explicit importance (counted as detail)")
 
 
-def set_table(qset: "QuestionSet") -> None:
+def set_table(qset: QuestionSet) -> None:
     """Summary of a generated set: questions per section and type."""
-    from collections import Counter
-
     table = Table(title=f"{qset.title} — {len(qset.questions)} questions, seed {qset.seed}")
     types = sorted({q.type for q in qset.questions})
     table.add_column("section")

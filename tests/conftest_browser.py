@@ -5,11 +5,12 @@ Not a conftest (tests/conftest.py belongs to the whole suite): the quiz test mod
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import subprocess
 import zlib
-import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -176,8 +177,6 @@ def pdf_font_names(data: bytes) -> set[str]:
     """FontName entries of the PDF's font descriptors, also inside compressed streams."""
     chunks = [data]
     for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             chunks.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            pass
     return {m.decode("latin-1") for chunk in chunks for m in re.findall(rb"/FontName\s*/([^\s/<>\[\]()]+)", chunk)}

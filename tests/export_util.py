@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from quizgen.load.content import load_content, load_templates
 from quizgen.generate.questions import Generator
+from quizgen.load.content import load_content, load_templates
 from quizgen.models import Filters, Question, QuestionSet
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import typer.main
 import yaml
+from conftest import PROJECT, REPO, SECOND_CONTENT, SECOND_DECKS, SECOND_ID, SHIPPED_ID, TEMPLATES, invoke
 
-from conftest import PROJECT, REPO, SECOND_CONTENT, SHIPPED_ID, SECOND_DECKS, SECOND_ID, TEMPLATES, invoke
 from quizgen.cli import app
 from quizgen.load.content import load_content
 

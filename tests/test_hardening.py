@@ -112,7 +112,7 @@ def test_too_few_options(built: Workspace, jieba_cache) -> None:
 def test_filters_that_leave_nothing(built: Workspace, jieba_cache) -> None:
     text = built.recipe.read_text(encoding="utf-8")
     built.recipe.write_text(text.replace('types = [', 'speakers = ["host"]\ntypes = ['), encoding="utf-8")
-    speakers = [s for s in ("host",)]
+    speakers = list(("host",))
     result = build(built, jieba_cache)
     # either the speaker is unknown or it has no questions: both are clear, located errors
     assert result.exit_code == 1 and "decks/second.toml:" in result.stderr and "Traceback" not in result.output

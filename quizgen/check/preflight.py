@@ -14,9 +14,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from quizgen.errors import QuizgenError, rel
 from quizgen.load.content import Collector
 from quizgen.load.dataio import LineDict, LineList, load_yaml, read_text
-from quizgen.errors import QuizgenError, rel
 from quizgen.load.hints import closest, did_you_mean
 
 SPECIAL_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}

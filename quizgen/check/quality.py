@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from quizgen.text.answers import contains_answer, needs_normalising, normalize_answer
-from quizgen.load.content import BankItem, Content
 from quizgen.errors import Problem
 from quizgen.generate.questions import LIST_PAIR
+from quizgen.load.content import BankItem, Content
 from quizgen.models import Argument, Fact, Question, Quote, Term
+from quizgen.text.answers import contains_answer, needs_normalising, normalize_answer
 from quizgen.text.segment import STOP_WORDS, Segmenter, is_content_word
 
 RULES: dict[str, str] = {
@@ -334,11 +334,10 @@ def _tf_rules(q: Question, it: BankItem, item: Fact) -> Iterator[Hit]:
             if m.size >= VERBATIM_RUN * len(a) or _coverage(body, it.paragraph.text) >= VERBATIM_BIGRAMS:
                 yield Hit(it, "tf-true-verbatim", "statement", "the true statement copies the text (a long verbatim run, or the "
                                                                "text's words with a few swapped); paraphrase it (same facts, other words)")
-    elif item.false_statement is None:
-        # made by putting a distractor in place of the answer: the evidence contradicts it only if it states the answer
-        if normalize_answer(item.answer) not in normalize_answer(it.evidence):
-            yield Hit(it, "tf-false-uncontradicted", "statement",
-                      f"the false statement swaps the answer {item.answer!r}, which the evidence does not state; write a false_statement with false_detail and contradicts")
+    # made by putting a distractor in place of the answer: the evidence contradicts it only if it states the answer
+    elif item.false_statement is None and normalize_answer(item.answer) not in normalize_answer(it.evidence):
+        yield Hit(it, "tf-false-uncontradicted", "statement",
+                  f"the false statement swaps the answer {item.answer!r}, which the evidence does not state; write a false_statement with false_detail and contradicts")
 
 
 def _cloze_rules(q: Question, it: BankItem) -> Iterator[Hit]:

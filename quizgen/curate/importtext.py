@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from quizgen.load.dataio import read_text
 from quizgen.errors import QuizgenError, rel
 from quizgen.fsutil import write_text
+from quizgen.load.dataio import read_text
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,9 @@ def import_article(article: Path, *, source_id: str, speakers_file: Path, out: P
     """Write a draft source.yaml for an article; every problem (options, speakers file, article) is reported at once."""
     import re  # noqa: PLC0415
 
+    from quizgen.curate.markdown import GENRES, assemble, parse_date, split_article  # noqa: PLC0415
     from quizgen.load.content import Collector, pydantic_message  # noqa: PLC0415
     from quizgen.load.dataio import line_of, load_yaml  # noqa: PLC0415
-    from quizgen.curate.markdown import GENRES, assemble, parse_date, split_article  # noqa: PLC0415
     from quizgen.models import Source, Speaker  # noqa: PLC0415
 
     problems = Collector()

@@ -43,7 +43,7 @@ FRONT_MATTER_KEYS: dict[str, str] = {
     "title": "title", "outlet": "outlet", "author": "author", "source": "outlet", "publisher": "outlet",
     "date": "date", "published": "date", "url": "url", "link": "url", "source_url": "url",
     "reference": "reference", "podcast": "podcast", "genre": "genre",
-    **{k: v for k, v in META_KEYS.items()},
+    **dict(META_KEYS.items()),
 }
 GENRES = ("访谈", "演讲", "对话", "文章")
 
@@ -144,7 +144,7 @@ class _Splitter:
         self.default = default_speaker
         self.speaker = default_speaker
         labels = sorted(((str(label), s["id"]) for s in speakers for label in s.get("labels") or ()), key=lambda x: -len(x[0]))
-        self.labels = {label: sid for label, sid in labels}
+        self.labels = dict(labels)
         bold, plain = r"(?:\*\*|__)", r"\s*"
         self.label_res = [(re.compile(rf"^{bold}?{plain}{re.escape(label)}{plain}{bold}?{plain}[：:]{plain}{bold}?{plain}"), sid)
                           for label, sid in labels]
@@ -407,7 +407,7 @@ class _Splitter:
                              f"{count} paragraphs start with {label + '：'!r}; if it names a speaker, add {label!r} to that "
                              "speaker's `labels` in the speakers file")
         sections = []
-        for section, line in zip(self.sections, self.section_lines):
+        for section, line in zip(self.sections, self.section_lines, strict=False):
             if section["paragraphs"]:
                 sections.append(section)
             elif line:
@@ -474,8 +474,8 @@ def assemble(draft: Draft, *, source_id: str, speakers: list[dict[str, Any]]) ->
 
 def compare_with_article(source: Any, folder: Path) -> list[Problem]:
     """Warnings when article.md is missing, or when source.yaml's words differ from it re-split (the first place)."""
-    from quizgen.load.dataio import read_text  # noqa: PLC0415
     from quizgen.errors import QuizgenError, rel  # noqa: PLC0415
+    from quizgen.load.dataio import read_text  # noqa: PLC0415
 
     article = folder / "article.md"
     if not article.exists():
@@ -529,6 +529,6 @@ def _first_difference(mine: str, drafted: list[tuple[str, int | None]]) -> tuple
         if later is not None:
             k = later  # paragraphs k..later-1 were left out of source.yaml
             continue
-        same = next((i for i, (a, b) in enumerate(zip(mine[pos:], text)) if a != b), min(len(mine) - pos, len(text)))
+        same = next((i for i, (a, b) in enumerate(zip(mine[pos:], text, strict=False)) if a != b), min(len(mine) - pos, len(text)))
         return pos + same, line, text[same:same + 10]
     return None if pos == len(mine) else (pos, None, "")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from quizgen.load.content import BankItem, Content, LoadedSource
 from quizgen.errors import Problem, SelectionError, rel
+from quizgen.load.content import BankItem, Content, LoadedSource
 from quizgen.text.segment import Segmenter, is_number_fragment, number_spans, spaced_terms
 
 SUBSTANCE_CHARS = 30

@@ -10,11 +10,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from quizgen.text.answers import contains_answer, normalize_answer
-from quizgen.load.content import BankItem, Collector, Content
 from quizgen.errors import Problem, SelectionError
+from quizgen.load.content import BankItem, Collector, Content
 from quizgen.models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
 from quizgen.rand import rng_for, stable_id, stable_order
+from quizgen.text.answers import contains_answer, normalize_answer
 from quizgen.text.segment import STOP_WORDS, Segmenter, is_content_word
 from quizgen.text.typography import join_cjk, tidy
 
@@ -188,7 +188,7 @@ class Generator:
         builder = getattr(self, f"_{tpl.type}")
         return builder(tpl, item, items, prompt, base)
 
-    def _cloze(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202 - one signature for all builders
+    def _cloze(self, tpl, item, items, prompt, base):
         it = item.item
         if isinstance(it, Fact):
             target = it.answer
@@ -230,7 +230,7 @@ class Generator:
                 return word
         return None
 
-    def _basic(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+    def _basic(self, tpl, item, items, prompt, base):
         it = item.item
         if isinstance(it, Fact):
             rev = (f"「{it.answer}」：{item_genre(self.content, item)}中与它有关的说法是什么？", it.statement) if it.reverse else (None, None)
@@ -240,7 +240,7 @@ class Generator:
             return Question(**base, prompt=prompt, answer=it.definition, reverse_prompt=rev[0], reverse_answer=rev[1])
         return None
 
-    def _typed(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+    def _typed(self, tpl, item, items, prompt, base):
         it = item.item
         if not isinstance(it, Fact):
             return None
@@ -281,7 +281,7 @@ class Generator:
         rng_for("options", qid).shuffle(options)
         return tuple(options), options.index(answer)
 
-    def _mcq(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+    def _mcq(self, tpl, item, items, prompt, base):
         it = item.item
         if isinstance(it, Fact):
             answer = it.answer
@@ -300,7 +300,7 @@ class Generator:
         options, correct = self._options(base["id"], answer, distractors)
         return Question(**base, prompt=prompt, answer=answer, options=options, correct=correct)
 
-    def _tf(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+    def _tf(self, tpl, item, items, prompt, base):
         it = item.item
         if not isinstance(it, Fact):
             return None
@@ -329,7 +329,7 @@ class Generator:
         return Question(**base, prompt=statement, answer=TF_OPTIONS[0] if truth else TF_OPTIONS[1],
                         options=TF_OPTIONS, correct=0 if truth else 1)
 
-    def _who(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+    def _who(self, tpl, item, items, prompt, base):
         source = self.content.sources[item.source_id].source
         # Everyone who speaks in the interview is a plausible answer; the narrator is not.
         if source.id not in self._speaker_cache:
@@ -345,7 +345,7 @@ class Generator:
             base = {**base, "ref": dataclasses.replace(base["ref"], evidence=claim_evidence)}
         return Question(**base, prompt=prompt, answer=item.speaker.name, options=options, correct=correct)
 
-    def _reasons(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+    def _reasons(self, tpl, item, items, prompt, base):
         it = item.item
         if not isinstance(it, Argument):
             return None
@@ -353,7 +353,7 @@ class Generator:
         answer = tidy("；".join(f"（{i}）{r.rstrip('。；; ')}" for i, r in enumerate(it.reasons, 1)) + f"。结论：{it.conclusion}")
         return Question(**base, prompt=prompt, answer=answer, steps=steps)
 
-    def _order(self, tpl, item, items, prompt, base):  # noqa: ANN001, ANN202
+    def _order(self, tpl, item, items, prompt, base):
         it = item.item
         if not isinstance(it, Argument) or len(it.chain) < 3:
             return None

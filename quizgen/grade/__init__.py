@@ -28,7 +28,7 @@ def grade(responses: Path, *, key_path: Path, out_dir: Path, templates_dir: Path
     return list(out)
 
 
-def key_for_quiz(target: Path, *, paths, versions: int | None = None, seed: int | None = None) -> Key:  # noqa: ANN001
+def key_for_quiz(target: Path, *, paths, versions: int | None = None, seed: int | None = None) -> Key:
     """The key of a recipe (.toml), a set (.yaml), or a key CSV itself."""
     if target.suffix.lower() == ".csv":
         return read_key(target)

@@ -7,8 +7,8 @@ from functools import cached_property
 from pathlib import Path
 
 from quizgen.errors import ContentError, Problem, rel
-from quizgen.outputs.quiz.keycsv import COLUMNS, SEP, key_fingerprint
 from quizgen.load.dataio import decode_csv, parse_csv
+from quizgen.outputs.quiz.keycsv import COLUMNS, SEP, key_fingerprint
 
 QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
 """models.QUESTION_TYPES, repeated: grading never needs pydantic, and importing it costs a third of a second."""
@@ -111,7 +111,7 @@ def parse_key(data: bytes, where: str) -> Key:
     for line, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
-        row = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells))))
+        row = dict(zip(header, [c.strip() for c in cells] + [""] * (len(header) - len(cells)), strict=False))
         entry = _entry(row, where, line, problems)
         if entry is None:
             continue

@@ -13,8 +13,8 @@ import jinja2
 import numpy as np
 from markupsafe import Markup
 
-from quizgen.fsutil import csv_bytes
 from quizgen.errors import ContentError, Problem, rel
+from quizgen.fsutil import csv_bytes
 from quizgen.grade.key import CHOICE, MARKED, Entry
 from quizgen.grade.score import Scored
 from quizgen.grade.stats import GROUP_SHARE, ItemStats, Summary, by_trouble
@@ -68,7 +68,7 @@ def items_csv(scored: Scored, items: list[ItemStats]) -> bytes:
               "section_id", "paragraph_id",
               *(f"{letter}_{group}" for letter in letters for group in ("all", "upper", "lower"))]
     rows = []
-    for entry, st in zip(scored.key.questions, items):
+    for entry, st in zip(scored.key.questions, items, strict=False):
         shares = [""] * (3 * width)
         if st.shares is not None:
             for o in range(st.shares.shape[1]):
@@ -93,7 +93,6 @@ def _svg(fig: Any) -> Markup:
 def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
     """Score histogram and the difficulty x discrimination plot, by matplotlib (imported only here)."""
     import matplotlib  # noqa: PLC0415 - heavy: only when a report is drawn
-
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     style = {"svg.fonttype": "none", "svg.hashsalt": "quizgen", "font.size": 9, "font.family": "sans-serif",
@@ -120,7 +119,7 @@ def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
         p = np.array([s.p for s in items])
         r = np.nan_to_num(np.array([s.rpb for s in items]))
         ax.scatter(p, r, s=14, color=["#c0392b" if s.flags else "#4a6fa5" for s in items], zorder=2)
-        for s, x, y in zip(items, p, r):
+        for s, x, y in zip(items, p, r, strict=False):
             ax.annotate(str(scored.key.questions[s.index].number), (x, y), textcoords="offset points", xytext=(3, 3), fontsize=7)
         ax.set_xlim(0, 1)
         ax.set_ylim(min(-0.2, float(r.min()) - 0.05), max(0.8, float(r.max()) + 0.05))

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from quizgen.errors import ContentError, Problem
-from quizgen.text.answers import answer_matches
 from quizgen.grade.key import CHOICE, MARKED, WRITTEN, Entry, Key
 from quizgen.grade.sheet import FIXED, POINTS_COLUMN, Sheet, column_name
+from quizgen.text.answers import answer_matches
 
 TRUE_WORDS = {"对", "對", "√", "✓", "✔", "T", "TRUE", "正确", "正確", "是", "Y", "YES"}
 FALSE_WORDS = {"错", "錯", "×", "✗", "✘", "X", "F", "FALSE", "错误", "錯誤", "否", "N", "NO"}
@@ -208,7 +208,7 @@ def _check_header(sheet: Sheet, key: Key, problems: list[Problem]) -> dict[str, 
     return columns
 
 
-def _marks(text: str, k: int, bad) -> dict[int, str]:  # noqa: ANN001
+def _marks(text: str, k: int, bad) -> dict[int, str]:
     """The points column: `5=2; 7=3` -> {5: "2", 7: "3"}."""
     out: dict[int, str] = {}
     text = re.sub(r"\s*([=:])\s*", r"\1", unicodedata.normalize("NFKC", text))  # NFKC turns ：and ；into : and ;
@@ -225,7 +225,7 @@ def _letters(text: str) -> str:
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
-def _judge(entry: Entry, text: str, bad) -> tuple[float, int | None] | None:  # noqa: ANN001
+def _judge(entry: Entry, text: str, bad) -> tuple[float, int | None] | None:
     """(points earned, option picked: index in this version, -1 for several, None for non-choice); None when unreadable."""
     if entry.type in CHOICE:
         letters = _letters(text)

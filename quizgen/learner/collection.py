@@ -222,7 +222,7 @@ def _read(db: sqlite3.Connection, path: Path, wanted: NoteFilter) -> CollectionD
     db.executemany("insert into temp.wanted_notes values (?)", [(n.id,) for n in notes])
     has_data = "data" in {r[1] for r in db.execute("pragma table_info(cards)")}
     rows = db.execute(
-        f"select id, nid, ord, type, queue, ivl, factor, reps, lapses, {'data' if has_data else 'null'} from cards "
+        f"select id, nid, ord, type, queue, ivl, factor, reps, lapses, {'data' if has_data else 'null'} from cards "  # noqa: S608 - a fixed column name, no input
         "where nid in (select id from temp.wanted_notes) order by id")
     cards = [CardRow(*row[:9], difficulty=_fsrs_difficulty(row[9])) for row in rows]
     reviews = [Review(*row) for row in db.execute(

@@ -6,11 +6,11 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizgen.load.content import load_content, load_templates
 from quizgen.errors import Problem, SelectionError, rel
-from quizgen.models import Filters, Question, QuestionSet
 from quizgen.learner.history import History, load_history
 from quizgen.learner.rank import ItemFailures, current_ms, rank_failures
+from quizgen.load.content import load_content, load_templates
+from quizgen.models import Filters, Question, QuestionSet
 
 
 @dataclass(frozen=True)

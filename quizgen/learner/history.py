@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from quizgen.errors import QuizgenError
+from quizgen.learner.collection import CardRow, CollectionData, NoteRow, Review, collection_problem, read_collection
 from quizgen.load.content import BankItem, Content
 from quizgen.load.dataio import load_yaml
-from quizgen.errors import QuizgenError
 from quizgen.models import QuestionTemplate
-from quizgen.learner.collection import CardRow, CollectionData, NoteRow, Review, collection_problem, read_collection
 
 QUESTION_ID_FIELD = "QuestionID"
 SOURCE_TAG = "quizgen::source::"

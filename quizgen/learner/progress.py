@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizgen.load.content import BankItem, Content, LoadedSource, load_content, load_templates
-from quizgen.load.dataio import LineDict, load_yaml
 from quizgen.errors import ContentError, Problem, rel
 from quizgen.learner.history import CardHistory, History, load_history
 from quizgen.learner.rank import DAY_MS, ItemFailures, current_ms, rank_failures
+from quizgen.load.content import BankItem, Content, LoadedSource, load_content, load_templates
+from quizgen.load.dataio import LineDict, load_yaml
 
 RETENTION_DAYS = 30
 MATURE_DAYS = 21
@@ -110,7 +110,7 @@ def summarize(history: History, content: Content, *, now_ms: int) -> Progress:
             for level, label in IMPORTANCE if level in levels)
         sources.append(SourceProgress(source_id=sid, title=loaded.source.title, total=row(sid, "合计", lambda it: True),
                                       sections=sections, keypoints=keypoints, importance=importance))
-    return Progress(collection=rel(history.path), as_of=dt.datetime.fromtimestamp(now_ms // 1000, dt.timezone.utc),
+    return Progress(collection=rel(history.path), as_of=dt.datetime.fromtimestamp(now_ms // 1000, dt.UTC),
                     sources=tuple(sources), skipped_notes=history.skipped_notes)
 
 

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from quizgen.load.dataio import LineDict, LineList, line_of, load_toml, load_yaml, read_text, toml_key_line
 from quizgen.errors import ContentError, Problem, QuizgenError, rel
+from quizgen.load.dataio import LineDict, LineList, line_of, load_toml, load_yaml, read_text, toml_key_line
 from quizgen.load.hints import did_you_mean, span_hint, unknown, value_mismatch
 from quizgen.models import (
     Argument,
@@ -352,7 +352,7 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
         shown = rel(path)  # once per file: 28,000 items at 100x scale would spend seconds in pathlib
         if bank.section and bank.section not in sections:
             out.add(path, data.key_lines.get("section"), "section", unknown("section", bank.section, list(sections)))
-        for idx, item in zip(indexes if indexes is not None else range(len(bank.items)), bank.items):
+        for idx, item in zip(indexes if indexes is not None else range(len(bank.items)), bank.items, strict=False):
             raw: LineDict = data["items"][idx]
             line = raw.line
 

@@ -178,4 +178,4 @@ def parse_csv(text: str) -> list[list[str]]:
     delimiter = ","
     if "," not in first:
         delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))

@@ -8,9 +8,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from quizgen.errors import ContentError, Problem, rel
 from quizgen.load.content import Collector, validation_problems
 from quizgen.load.dataio import line_of, load_yaml
-from quizgen.errors import ContentError, Problem, rel
 from quizgen.models import QuestionSet
 
 HEADER = "# A quizgen question set. Render it with `quizgen anki SET` or `quizgen quiz SET`.\n"

@@ -95,7 +95,7 @@ def letters(n: int) -> str:
 
 # --- reproducible archives ------------------------------------------------------------------------
 
-ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest time a zip entry can hold
+ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time a zip entry can hold
 
 
 def stamp(qset: QuestionSet, options: object | None) -> dt.datetime:
@@ -104,10 +104,10 @@ def stamp(qset: QuestionSet, options: object | None) -> dt.datetime:
     if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
         epoch = int(os.environ["SOURCE_DATE_EPOCH"])
     if epoch is not None:
-        when = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
+        when = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
     else:
         dates = [q.ref.source_date for q in qset.questions if q.ref.source_date is not None]
-        when = dt.datetime.combine(max(dates), dt.time(), tzinfo=dt.timezone.utc) if dates else ZIP_EPOCH
+        when = dt.datetime.combine(max(dates), dt.time(), tzinfo=dt.UTC) if dates else ZIP_EPOCH
     return max(when, ZIP_EPOCH)
 
 

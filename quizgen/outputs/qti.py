@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from quizgen.models import Question, QuestionSet
-from quizgen.outputs.common import CHOICE, ESSAY, SHORT, accepted, feedback_lines, html_lines, html_text, stem, stamp, zip_bytes
+from quizgen.outputs.common import CHOICE, ESSAY, SHORT, accepted, feedback_lines, html_lines, html_text, stamp, stem, zip_bytes
 
 if TYPE_CHECKING:  # the registry in outputs/__init__.py imports this module
     from quizgen.outputs import OutputOptions

@@ -60,7 +60,7 @@ def row(q: Question) -> dict[str, str]:
         "题型": KIND[q.type], "题干": stem(q), "正确答案": correct_answer(q), "解析": "\n".join(feedback_lines(q)),
         "难度": difficulty(q), "知识点": q.ref.section_title, "来源": f"{q.source_id}/{q.ref.paragraph_id}",
     }
-    cells.update(zip(OPTION_COLUMNS, options))
+    cells.update(zip(OPTION_COLUMNS, options, strict=False))
     return cells
 
 

@@ -133,7 +133,7 @@ class DeckCache:
     def files(self, paths: Paths) -> dict[Path, bytes] | None:
         """The deck and its new note state, placed as render_set places them; None when the entry is missing or stale."""
         try:
-            key, header, notes = marshal.loads(self.file.read_bytes())
+            key, header, notes = marshal.loads(self.file.read_bytes())  # noqa: S302 - plain data only (marshal runs no code); key checked next
         except Exception:  # noqa: BLE001 - a missing or damaged entry only costs speed
             return None
         if key != self.key:
@@ -150,8 +150,8 @@ class DeckCache:
 
     def store(self, qset: QuestionSet, paths: Paths) -> None:
         """Remember a recipe's deck after the full path rendered and wrote it (under the key taken before it ran)."""
-        from quizgen.outputs.anki.package import _note_specs, load_notetypes  # noqa: PLC0415
         from quizgen.fsutil import write_many  # noqa: PLC0415
+        from quizgen.outputs.anki.package import _note_specs, load_notetypes  # noqa: PLC0415
 
         nts = load_notetypes(paths.templates)
         index = {id(m): i for i, m in enumerate(nts.all())}

@@ -23,14 +23,14 @@ if TYPE_CHECKING:
     from quizgen.project.paths import Paths
 
 
-def _segmenter(content: Content):  # noqa: ANN202 - text.Segmenter, imported lazily (jieba)
+def _segmenter(content: Content):
     from quizgen.text.segment import Segmenter  # noqa: PLC0415
 
     return Segmenter([s.userdict for s in content.sources.values() if s.userdict])
 
 
 def _generate(content: Content, templates: dict[str, QuestionTemplate], source_ids: Sequence[str] | None = None, *,
-              segmenter=None) -> list[Question]:  # noqa: ANN001 - text.Segmenter, imported lazily
+              segmenter=None) -> list[Question]:
     """Every question the templates make; the orchestrator (not generate) keeps jieba's memo."""
     from quizgen.generate.questions import Generator  # noqa: PLC0415 - jieba only for commands that generate
 
@@ -82,8 +82,8 @@ def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "qu
     A recipe's set is cached per user (one file per recipe, under the key of every input it depends on):
     `quizgen anki RECIPE` after an unchanged bank skips loading, validating and generating.
     """
-    from quizgen.load.content import Collector, load_content, load_recipe, load_templates  # noqa: PLC0415
     from quizgen.check.preflight import check_state_file, preflight  # noqa: PLC0415
+    from quizgen.load.content import Collector, load_content, load_recipe, load_templates  # noqa: PLC0415
     from quizgen.load.sets import load_set_file  # noqa: PLC0415
 
     if target.suffix not in (".toml", ".yaml", ".yml"):
@@ -202,8 +202,8 @@ class Plan:
 def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality_report: Path | None = None) -> Plan:
     """Validate files, generate every question, run the quality rules, then every recipe's selection; raise with all
     problems at once. `quality_report` (.json or .csv) gets each quality rule's count, also when the rules find problems."""
-    from quizgen.load.content import Collector, check_all  # noqa: PLC0415
     from quizgen.check.preflight import preflight  # noqa: PLC0415
+    from quizgen.load.content import Collector, check_all  # noqa: PLC0415
 
     found = Collector()
     try:

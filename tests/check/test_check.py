@@ -6,8 +6,21 @@ import re
 import shutil
 
 import pytest
-
-from conftest import BROKEN, PROJECT, REPO, SHIPPED_ID, SECOND_CONTENT, SECOND_DECKS, Workspace, assert_problems, delete_line, insert_after, invoke, line_of, replace_once
+from conftest import (
+    BROKEN,
+    PROJECT,
+    REPO,
+    SECOND_CONTENT,
+    SECOND_DECKS,
+    SHIPPED_ID,
+    Workspace,
+    assert_problems,
+    delete_line,
+    insert_after,
+    invoke,
+    line_of,
+    replace_once,
+)
 
 
 def test_shipped_bank_passes_check(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import SECOND, TEMPLATES, assert_problems, invoke, line_of, replace_once
 
 ARGS = ("--content", "content", "--templates", "templates", "--decks", "decks")

@@ -11,11 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from quizgen.text.answers import needs_normalising, normalize_answer, same_answer
-from quizgen.check.quality import RULES
-
 from conftest import SECOND, TEMPLATES, invoke
+
+from quizgen.check.quality import RULES
+from quizgen.text.answers import needs_normalising, normalize_answer, same_answer
 
 # One bad item per rule, in a bank file of its own (no section: items may cite any paragraph).
 BAD_BANK = """\

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from conftest import Workspace, invoke, replace_once
-from quizgen.load.hints import numbers_in_answer, value_mismatch
+
 from quizgen.curate.markdown import _first_difference, split_article
+from quizgen.load.hints import numbers_in_answer, value_mismatch
 
 SPEAKERS = [
     {"id": "editor", "name": "36氪编辑部", "role": "本文整理者", "narrator": True},
@@ -58,7 +58,7 @@ DIALOGUE = """\
 """
 
 
-def _draft(text: str = DIALOGUE, **given: str):  # noqa: ANN202 - a Draft
+def _draft(text: str = DIALOGUE, **given: str):
     return split_article(text, speakers=SPEAKERS, default_speaker="editor", **given)
 
 
@@ -102,7 +102,7 @@ def test_header_line_after_the_text_is_pointed_at() -> None:
     assert _draft(text, outlet="36氪出海", date="2025-03-08", url="https://36kr.com/p/1").problems == []
 
 
-def test_import_text_with_a_missing_file_says_so(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_import_text_with_a_missing_file_says_so(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "article.md").write_text(DIALOGUE, encoding="utf-8")
     (tmp_path / "speakers.yaml").write_text(yaml.safe_dump(SPEAKERS, allow_unicode=True), encoding="utf-8")

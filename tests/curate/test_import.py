@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import FIXTURES, assert_problems, invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, assert_problems, invoke
-from quizgen.load.content import load_content
 from quizgen.curate.markdown import split_article
+from quizgen.load.content import load_content
 
 TALK = FIXTURES / "talk_source"
 TALK_ID = "xiliu-chen-2025"

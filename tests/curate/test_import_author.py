@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import invoke
 
 SPEAKERS = "- {id: author, name: 韩思齐, role: 作者, narrator: true}\n"

@@ -6,17 +6,16 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT as ROOT
+from conftest import SHIPPED_ID
 from typer.testing import CliRunner
 
 from quizgen.cli import app
-from quizgen.load.content import load_content, load_templates
 from quizgen.errors import SelectionError
 from quizgen.generate.questions import Generator, select
-from quizgen.models import Filters, QUESTION_TYPES
+from quizgen.load.content import load_content, load_templates
+from quizgen.models import QUESTION_TYPES, Filters
 from quizgen.text.segment import STOP_WORDS
-
-from conftest import PROJECT as ROOT  # noqa: E402 - this repository, or a copy of it with more sources
-from conftest import SHIPPED_ID  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import functools
 import json
 import sqlite3
 import tempfile
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen.outputs.anki.package import NoteState, build_package, load_notetypes
-from quizgen.load.content import load_content, load_templates
 from quizgen.errors import SelectionError
 from quizgen.generate.questions import Generator, _LeakGuard, printed_text, select
+from quizgen.load.content import load_content, load_templates
 from quizgen.models import QUESTION_TYPES, Filters, QuestionSet
+from quizgen.outputs.anki.package import NoteState, build_package, load_notetypes
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,13 +6,12 @@ import dataclasses
 import re
 
 import pytest
-
-from quizgen.load.content import load_content, load_recipe, load_templates
-from quizgen.generate.questions import Generator, build_set, printed_text, select
-from quizgen.text.answers import normalize_answer
-from quizgen.models import Filters
-
 from conftest import REPO
+
+from quizgen.generate.questions import Generator, build_set, printed_text, select
+from quizgen.load.content import load_content, load_recipe, load_templates
+from quizgen.models import Filters
+from quizgen.text.answers import normalize_answer
 
 
 @pytest.fixture(scope="module")

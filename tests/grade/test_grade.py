@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import assert_problems, invoke
 from conftest_browser import TEMPLATES, second_source_set
 from gradeutil import HAND_ANSWERS, HAND_KEY, grade, read_csv, read_key_rows, short_quiz_set
@@ -133,7 +132,7 @@ def expected(cls: Class, key_rows: list[dict[str, str]]) -> dict:
     ranked = sorted(range(len(students)), key=lambda i: (-totals[i], i))
     upper = ranked[:size]
     lower = sorted(range(len(students)), key=lambda i: (totals[i], i))[:size]
-    out = {"totals": dict(zip(students, totals)), "p": {}, "d": {}, "rpb": {}, "shares": {}}
+    out = {"totals": dict(zip(students, totals, strict=False)), "p": {}, "d": {}, "rpb": {}, "shares": {}}
     for j, q in enumerate(qids):
         out["p"][q] = x[:, j].mean()
         out["d"][q] = x[upper, j].mean() - x[lower, j].mean()
@@ -376,7 +375,7 @@ def _lines(cls: Class, n: int = 5) -> list[str]:
     return cls.csv_text().splitlines()[: n + 1]
 
 
-def _edit(lines: list[str], row: int, change) -> str:  # noqa: ANN001
+def _edit(lines: list[str], row: int, change) -> str:
     """row is the spreadsheet row (1 = header)."""
     cells = next(csv.reader([lines[row - 1]]))
     buf = io.StringIO()
@@ -537,9 +536,9 @@ def test_report_and_feedback_pages_are_offline_and_complete(graded, short_class)
 
 @pytest.mark.browser
 def test_report_prints_cleanly_in_headless_chromium(graded, short_class, short_key, tmp_path):
-    from conftest_browser import require_chromium, require_poppler, squash
+    from conftest_browser import page_count, pages, pdf_font_names, require_chromium, require_poppler, run, squash
+
     from quizgen.outputs.quiz.pdf import PrintJob, print_pdfs
-    from conftest_browser import page_count, pages, pdf_font_names, run
 
     require_chromium()
     require_poppler()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
-from quizgen.load.content import load_content, load_recipe, load_templates
-from quizgen.generate.questions import Generator, build_set
-from quizgen.outputs.quiz.keycsv import COLUMNS, key_csv
-
 from conftest import REPO, SHIPPED_ID
 from gradeutil import HAND_ANSWERS, HAND_KEY, grade, read_csv
+
+from quizgen.generate.questions import Generator, build_set
+from quizgen.load.content import load_content, load_recipe, load_templates
+from quizgen.outputs.quiz.keycsv import COLUMNS, key_csv
 
 
 def test_key_csv_has_a_part_column_and_keeps_the_section_title() -> None:

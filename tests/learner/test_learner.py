@@ -16,17 +16,17 @@ import pytest
 import yaml
 from anki.collection import Collection
 from ankiutil import AnkiCollection
-from studyutil import AGAIN, DAY_MS, backdate, due_today, mature, raise_limits, study
-
 from conftest import REPO, SECOND, SECOND_ID, TEMPLATES, assert_problems, invoke
+from studyutil import AGAIN, DAY_MS, backdate, due_today, mature, raise_limits, study
 from writers import write_deck
-from quizgen.outputs.anki.package import note_guid
-from quizgen.load.content import check_all, load_content, load_recipe, load_templates
+
 from quizgen.generate.questions import Generator, build_set
 from quizgen.learner.history import known_guids
 from quizgen.learner.progress import read_progress
-from quizgen.models import Question
+from quizgen.load.content import check_all, load_content, load_recipe, load_templates
 from quizgen.load.sets import load_set_file
+from quizgen.models import Question
+from quizgen.outputs.anki.package import note_guid
 
 pytestmark = pytest.mark.anki
 
@@ -295,6 +295,7 @@ def test_the_progress_page_prints_on_a4_in_chromium(studied: Studied, tmp_path: 
     import subprocess
 
     from conftest_browser import require_chromium, require_poppler
+
     from quizgen.learner.report import render_progress_html
     from quizgen.outputs.quiz.pdf import PrintJob, print_pdfs
 

@@ -4,13 +4,12 @@ so, while the section (its sub-deck, its grouping) stays the write-up's."""
 from __future__ import annotations
 
 import pytest
-
-from quizgen.outputs.anki.package import deck_name_for, load_notetypes, note_fields
-from quizgen.load.content import load_content, load_recipe, load_templates
-from quizgen.generate.questions import Generator, build_set
-from quizgen.outputs.common import where
-
 from conftest import REPO, SHIPPED_ID, TEMPLATES, replace_once
+
+from quizgen.generate.questions import Generator, build_set
+from quizgen.load.content import load_content, load_recipe, load_templates
+from quizgen.outputs.anki.package import deck_name_for, load_notetypes, note_fields
+from quizgen.outputs.common import where
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from quizgen.load.content import load_content, load_templates
-from quizgen.generate.questions import Generator
-
 from conftest import TEMPLATES, replace_once
+
+from quizgen.generate.questions import Generator
+from quizgen.load.content import load_content, load_templates
 
 ANCHOR = "    distractors: [顺川快运, 远帆供应链, 北辰仓储]\n"
 

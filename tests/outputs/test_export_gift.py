@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from export_util import HOSTILE, export_set, squash
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from export_util import HOSTILE, export_set, squash
 from quizgen.outputs import gift
 from quizgen.outputs.common import accepted, by_section, model_answer, stem, tags
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from export_util import HOSTILE, export_set, html_as_text
+
 from quizgen.outputs import moodle
 from quizgen.outputs.common import accepted, by_section, model_answer, stem, tags
 

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-
 from export_util import HOSTILE, export_set, html_as_text
+
 from quizgen.outputs import qti
 from quizgen.outputs.common import accepted, model_answer, stamp, stem
 

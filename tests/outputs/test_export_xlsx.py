@@ -6,9 +6,9 @@ import io
 import zipfile
 
 import pytest
+from export_util import HOSTILE, export_set
 from openpyxl import load_workbook
 
-from export_util import HOSTILE, export_set
 from quizgen.errors import OutputError
 from quizgen.outputs import OutputOptions, xlsx
 from quizgen.outputs.common import accepted, model_answer, stamp, stem

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import TEMPLATES, Workspace, assert_problems, invoke, replace_once
+
 from quizgen import outputs
 from quizgen.outputs import FORMATS, NOTE_STATE, OutputOptions
 
@@ -18,7 +18,7 @@ def _snapshot(*folders: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for folder in folders if folder.exists() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _recipe_set(ws: Workspace):  # noqa: ANN202
+def _recipe_set(ws: Workspace):
     from quizgen.project.paths import Paths
     from quizgen.project.plan import resolve
 
@@ -64,7 +64,7 @@ def test_a_recipe_format_is_checked_against_the_registry(ws: Workspace) -> None:
 # --- quizgen export ---------------------------------------------------------------------------
 
 
-def _export(env: dict[str, str], target: str, *args: str):  # noqa: ANN202
+def _export(env: dict[str, str], target: str, *args: str):
     return invoke("export", target, *args, "--content", "content", "--templates", str(TEMPLATES), "--decks", "decks", env=env)
 
 
@@ -100,7 +100,7 @@ def test_export_refuses_an_unknown_format_before_any_work(ws: Workspace, jieba_c
 # --- all or nothing ---------------------------------------------------------------------------
 
 
-def _build(env: dict[str, str], templates: Path, *extra: str):  # noqa: ANN202
+def _build(env: dict[str, str], templates: Path, *extra: str):
     return invoke("build", "--content", "content", "--templates", str(templates), "--decks", "decks", "--out", "build", *extra, env=env)
 
 
@@ -124,7 +124,7 @@ def test_a_failing_output_anywhere_leaves_build_and_note_state_byte_identical(ws
     assert result.exit_code == 1, result.output
     assert "print.html.j2" in result.stderr and "Traceback" not in result.output
     assert _snapshot(ws.root / "build", ws.decks / "state") == before
-    assert not [p for p in ws.root.rglob("*.tmp")]  # no temp files left behind
+    assert not list(ws.root.rglob("*.tmp"))  # no temp files left behind
 
 
 def test_a_cached_recipe_set_follows_every_edit_of_the_bank(ws: Workspace, jieba_cache: dict[str, str]) -> None:

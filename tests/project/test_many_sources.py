@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, REPO, SECOND_ID, TEMPLATES, Workspace, invoke, replace_once
 
 ADDED = {"second_source": SECOND_ID, "talk_source": "xiliu-chen-2025"}

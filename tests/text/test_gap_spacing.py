@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import PROJECT, invoke
 
-from quizgen.outputs.common import stem
 from quizgen.load.sets import load_set_file
+from quizgen.outputs.common import stem
 from quizgen.text.typography import with_gap
 
 CHINESE = r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import FIXTURES, invoke
+
 from quizgen.text.segment import is_number_fragment, numbers_in
 
 TALK_CONTENT = FIXTURES / "talk_source" / "content"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from quizgen.outputs.anki.package import NoteState, build_package, load_notetypes
 from quizgen.outputs import NOTE_STATE, OutputOptions
+from quizgen.outputs.anki.package import NoteState, build_package, load_notetypes
 
 if TYPE_CHECKING:
     from quizgen.models import QuestionSet

@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
-import os
 import json
+import os
 import re
 import sqlite3
 import string
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import genanki
@@ -95,7 +95,7 @@ class _Note(genanki.Note):
         super().__init__(*args, **kwargs)
         self.mod = mod
 
-    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:  # noqa: ARG002
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
         super().write_to_db(cursor, self.mod, deck_id, id_gen)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from quizgen.models import QuestionSet
-from quizgen.outputs.quiz.html import render_quiz
 from quizgen.outputs import OutputOptions
+from quizgen.outputs.quiz.html import render_quiz
 
 
 def render(qset: QuestionSet, options: OutputOptions) -> dict[str, bytes]:

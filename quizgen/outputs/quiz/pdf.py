@@ -85,7 +85,7 @@ def print_pdfs(jobs: list[PrintJob], *, timeout: float = TIMEOUT) -> list[bytes]
         profile = Path(tmp) / "profile"
         profile.mkdir()
         with _Browser(exe, profile, Path(tmp) / "chromium.log", timeout=timeout) as browser:
-            return [browser.print_page(page.as_uri(), job.footer) for page, job in zip(pages, jobs)]
+            return [browser.print_page(page.as_uri(), job.footer) for page, job in zip(pages, jobs, strict=False)]
 
 
 class _Browser:

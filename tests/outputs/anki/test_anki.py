@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 from ankiutil import AnkiCollection
-
 from writers import write_deck
-from quizgen.outputs.anki.package import load_notetypes, note_guid
-from quizgen.load.content import check_all, load_content, load_recipe, load_templates
+
 from quizgen.generate.questions import build_set
+from quizgen.load.content import check_all, load_content, load_recipe, load_templates
+from quizgen.outputs.anki.package import load_notetypes, note_guid
 
 ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.anki
@@ -60,7 +60,7 @@ def test_whole_interview_deck_imports_and_every_card_renders(interview, tmp_path
             assert _unescape(expected) in _unescape(plain_back), f"{q.id}: answer {expected!r} not on the back"
             assert "原文" in plain_back and q.ref.paragraph_id in plain_back
         # every cloze note has a deletion, hence at least one card
-        for guid, note in notes.items():
+        for _guid, note in notes.items():
             if note.note_type()["type"] == 1:
                 assert "{{c1::" in note["Text"] and len(note.cards()) >= 1
         assert col.deck_names()[:2] == ["Default", "黄仁勋 BG2 访谈"]
@@ -81,7 +81,7 @@ def test_new_cards_come_in_interview_order(interview) -> None:
 
     with zipfile.ZipFile(apkg) as zf, _tmpfile(zf.read("collection.anki2")) as db:
         rows = sqlite3.connect(db).execute("select n.guid, c.due from cards c join notes n on n.id = c.nid").fetchall()
-    due = {guid: d for guid, d in rows}
+    due = dict(rows)
     order = [due[note_guid(q)] for q in qset.questions]
     assert order == sorted(order)
     positions = [q.position for q in qset.questions]

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, TEMPLATES, Workspace
-
 from writers import write_deck
-from quizgen.outputs.anki.package import load_notetypes, note_fields, note_guid
-from quizgen.load.content import load_content, load_templates
+
 from quizgen.generate.questions import Generator, answer_kind
-from quizgen.text.typography import gap_sides, join_cjk, tidy
+from quizgen.load.content import load_content, load_templates
 from quizgen.models import Filters, QuestionSet
+from quizgen.outputs.anki.package import load_notetypes, note_fields, note_guid
 from quizgen.outputs.quiz.html import Templates, render_print
 from quizgen.outputs.quiz.layout import plan_versions
+from quizgen.text.typography import gap_sides, join_cjk, tidy
 
 
 def _questions(ws: Workspace):

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from ankiutil import AnkiCollection
 from hostile import HOSTILE, make_hostile_content
-
 from writers import write_deck
+
 from quizgen.outputs.anki.package import note_guid
 from quizgen.project.paths import Paths
 from quizgen.project.plan import plan_all, resolve
@@ -80,7 +80,7 @@ def _tags(html_text: str) -> tuple[set[str], list[str]]:
     handlers: list[str] = []
 
     class P(HTMLParser):
-        def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN202
+        def handle_starttag(self, tag, attrs):
             found.add(tag)
             handlers.extend(k for k, _ in attrs if k.startswith("on"))
 

@@ -8,14 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest_browser import TEMPLATES, page_count, pages, pdf_font_names, require_chromium, require_poppler, run, second_source_set, squash
+from writers import write_quiz
 
-from conftest_browser import TEMPLATES, require_chromium, require_poppler, second_source_set, squash
 from quizgen.errors import OutputError
 from quizgen.models import QuestionSet
-from quizgen.outputs.quiz.pdf import FLAGS, PrintJob, print_pdfs
-from conftest_browser import page_count, pages, pdf_font_names, run
-from writers import write_quiz
 from quizgen.outputs.quiz.layout import CHOICE_TYPES, plan_versions
+from quizgen.outputs.quiz.pdf import FLAGS, PrintJob, print_pdfs
 
 pytestmark = pytest.mark.browser
 
@@ -281,9 +280,9 @@ def test_interactive_page_scores_offline(selfcheck_page, chromium, qset):
 
 def test_hostile_content_stays_text_in_the_browser(chromium, tmp_path):
     """A bank full of markup and template syntax: nothing runs, everything shows literally, the page still scores."""
+    from hostile import HOSTILE, make_hostile_content
     from playwright.sync_api import sync_playwright
 
-    from hostile import HOSTILE, make_hostile_content
     from quizgen.project.paths import Paths
     from quizgen.project.plan import resolve
 

@@ -7,12 +7,12 @@ import io
 from pathlib import Path
 
 import pytest
-
 from conftest_browser import TEMPLATES, golden_set, parse_html, second_source_set
-from quizgen.outputs.quiz.keycsv import COLUMNS, key_csv
-from quizgen.models import QuestionSet
 from gradeutil import read_key_rows, short_quiz_set
 from writers import write_quiz
+
+from quizgen.models import QuestionSet
+from quizgen.outputs.quiz.keycsv import COLUMNS, key_csv
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import difflib
 import json
 import os
@@ -15,15 +14,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest_browser import GOLDEN, ROOT, SECOND, TEMPLATES, Node, golden_set, parse_html, second_source_set
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
+from writers import write_quiz
 
-from conftest_browser import GOLDEN, ROOT, SECOND, TEMPLATES, Node, golden_set, parse_html, second_source_set
 from quizgen.cli import app
 from quizgen.errors import ContentError, ToolMissingError
 from quizgen.models import Question, QuestionSet, SourceRef
-from writers import write_quiz
 from quizgen.outputs.quiz.layout import CHOICE_TYPES, plan_versions, version_label
 
 UPDATE = os.environ.get("QUIZGEN_UPDATE_GOLDEN") == "1"
@@ -83,7 +82,7 @@ def test_same_set_and_seed_give_identical_bytes(full_set, tmp_path):
     first = render(full_set, tmp_path / "one", versions=3)
     second = render(full_set, tmp_path / "two", versions=3)
     assert [p.name for p in first] == [p.name for p in second]
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=False):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
@@ -143,7 +142,7 @@ def test_versions_differ_but_each_key_matches_its_own_order(full_set, tmp_path):
         exam, key = exam_of(doc), key_of(doc)
         assert [e["number"] for e in exam] == [k["number"] for k in key]
         assert [e["id"] for e in exam] == [k["id"] for k in key], f"{path.name}: key out of step with the exam"
-        for e, k in zip(exam, key):
+        for e, k in zip(exam, key, strict=False):
             q = by_id[e["id"]]
             if q.type in CHOICE_TYPES:
                 assert sorted(e["options"].values()) == sorted(q.options)
