@@ -190,7 +190,7 @@ def generate(
     from quizgen.tables import set_table
 
     with _errors():
-        filters = Filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),  # type: ignore[arg-type]
+        filters = Filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),
                           templates=tuple(template or ()), speakers=tuple(speaker or ()), count=count, per_item=per_item,
                           importance=importance_filter(importance) if importance else ())
         qset = generate_set(_paths(content, templates, Path("decks"), out.parent), title=title, output=_safe_stem(out),

@@ -44,11 +44,11 @@ def write_many(files: dict[Path, bytes]) -> None:
     try:
         for target, data in files.items():
             ensure_dir(target.parent)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            os.chmod(tmp, 0o644)
-            staged.append((Path(tmp), target))
+            os.chmod(tmp_name, 0o644)
+            staged.append((Path(tmp_name), target))
     except OSError as exc:
         for tmp, _ in staged:
             with contextlib.suppress(FileNotFoundError):

@@ -7,6 +7,7 @@ and the same content and seed always give the same sets, GUIDs and deck ids.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 from collections.abc import Iterable
 
@@ -24,3 +25,24 @@ def stable_order(key: str, candidates: Iterable[str]) -> list[str]:
 def stable_id(name: str) -> int:
     """A fixed 13-digit ID derived from a name (Anki decks whose recipe gives none, sub-decks)."""
     return 1_000_000_000_000 + int(hashlib.sha256(name.encode()).hexdigest(), 16) % 8_000_000_000_000
+
+
+def note_guid_for(source_id: str, item_id: str, template_id: str) -> str:
+    """The one Anki note GUID formula: from curated ids only, so editing an item's text keeps its note and history."""
+    import genanki  # noqa: PLC0415 - genanki only for the commands that make or read decks
+
+    return str(genanki.guid_for("quizgen", source_id, item_id, template_id))
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH (reproducible builds) in seconds, None when unset; a bad value is a clear error, not a crash."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        from quizgen.errors import ContentError, Problem  # noqa: PLC0415 - only on the error path
+
+        raise ContentError(Problem("SOURCE_DATE_EPOCH", None, "environment",
+                                   f"must be whole seconds since 1970-01-01 (got {value[:40]!r}); "
+                                   "e.g. SOURCE_DATE_EPOCH=$(date -d 2024-01-01 +%s), or unset it"))
+    return int(value)

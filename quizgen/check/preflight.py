@@ -14,6 +14,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from quizgen.errors import QuizgenError, rel
 from quizgen.load.content import Collector
 from quizgen.load.dataio import LineDict, LineList, load_yaml, read_text
@@ -42,7 +44,7 @@ def check_prompts(templates_dir: Path, out: Collector) -> None:
     """A prompt must be a format string over the item's fields: `{question}`, `{claim:bare}`; no `{0}`, `{a.b}` or `{x:d}`."""
     from quizgen.models import PROMPT_EXTRAS, Argument, Fact, Quote, Term  # noqa: PLC0415
 
-    kinds = {"fact": Fact, "argument": Argument, "quote": Quote, "term": Term}
+    kinds: dict[str, type[BaseModel]] = {"fact": Fact, "argument": Argument, "quote": Quote, "term": Term}
     for path in sorted((templates_dir / "questions").glob("*.yaml")):
         try:
             data = load_yaml(path)
@@ -145,7 +147,7 @@ def check_notetypes(templates_dir: Path, out: Collector) -> None:
         for j, card in enumerate(templates or ()):
             cat = f"{at}.templates.{j}"
             if not isinstance(card, LineDict):
-                out.add(path, templates.item_lines[j], cat, "expected a card template with name, qfmt and afmt")
+                out.add(path, templates.item_lines[j] if isinstance(templates, LineList) else nt.line, cat, "expected a card template with name, qfmt and afmt")
                 continue
             for key in ("name", "qfmt", "afmt"):
                 if not isinstance(card.get(key), str):

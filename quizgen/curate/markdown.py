@@ -459,7 +459,7 @@ def split_article(text: str, *, file: str = "article.md", speakers: list[dict[st
     return _Splitter(text, file=file, speakers=speakers, default_speaker=default_speaker, given=given).run()
 
 
-def draft_source(text: str, *, source_id: str, speakers: list[dict[str, Any]], default_speaker: str, **meta: str | None) -> dict[str, Any]:
+def draft_source(text: str, *, source_id: str, speakers: list[dict[str, Any]], default_speaker: str, **meta: Any) -> dict[str, Any]:
     """The draft source.yaml mapping for an article (problems and the skipped summary are dropped: see split_article)."""
     draft = split_article(text, speakers=speakers, default_speaker=default_speaker, **meta)
     return assemble(draft, source_id=source_id, speakers=speakers)

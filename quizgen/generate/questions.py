@@ -15,6 +15,7 @@ from quizgen.load.content import BankItem, Collector, Content
 from quizgen.models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
 from quizgen.rand import rng_for, stable_id, stable_order
 from quizgen.text.answers import contains_answer, normalize_answer
+from quizgen.text.labels import letter_label
 from quizgen.text.segment import STOP_WORDS, Segmenter, is_content_word
 from quizgen.text.typography import join_cjk, tidy
 
@@ -190,6 +191,7 @@ class Generator:
 
     def _cloze(self, tpl, item, items, prompt, base):
         it = item.item
+        target: str | None
         if isinstance(it, Fact):
             target = it.answer
         elif isinstance(it, Quote):
@@ -363,7 +365,7 @@ class Generator:
         while options == chain:
             rng.shuffle(options)
         order = tuple(options.index(step) for step in chain)
-        answer = " → ".join(string.ascii_uppercase[i] for i in order)
+        answer = " → ".join(letter_label(i) for i in order)
         return Question(**base, prompt=prompt, answer=answer, options=tuple(options), steps=tuple(chain), order=order)
 
     # --- helpers ------------------------------------------------------------------------------

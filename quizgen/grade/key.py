@@ -9,6 +9,7 @@ from pathlib import Path
 from quizgen.errors import ContentError, Problem, rel
 from quizgen.load.dataio import decode_csv, parse_csv
 from quizgen.outputs.quiz.keycsv import COLUMNS, SEP, key_fingerprint
+from quizgen.text.labels import option_letters
 
 QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
 """models.QUESTION_TYPES, repeated: grading never needs pydantic, and importing it costs a third of a second."""
@@ -49,7 +50,7 @@ class Entry:
 
     @cached_property
     def letters(self) -> str:
-        return "".join(chr(ord("A") + i) for i in range(len(self.options)))
+        return option_letters(len(self.options))
 
     @property
     def answers(self) -> tuple[str, ...]:
@@ -157,7 +158,7 @@ def _entry(row: dict[str, str], where: str, line: int, problems: list[Problem]) 
     options = tuple(row["options"].split(SEP)) if row.get("options") else ()
     answer = row.get("answer", "")
     if qtype in LETTERED:
-        letters = "".join(chr(ord("A") + i) for i in range(len(options)))
+        letters = option_letters(len(options))
         if len(options) < 2:
             bad("options", f"a {qtype} question needs its options")
             return None

@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 from markupsafe import Markup
 
-from quizgen.errors import ContentError, Problem, rel
 from quizgen.fsutil import csv_bytes
 from quizgen.grade.key import CHOICE, MARKED, Entry
 from quizgen.grade.score import Scored
 from quizgen.grade.stats import GROUP_SHARE, ItemStats, Summary, by_trouble
+from quizgen.templating import environment, template_errors
+from quizgen.text.labels import option_letters
 
 TEMPLATE_DIR = "grade"
 FLAG_LABELS = {
@@ -63,7 +63,7 @@ def scores_csv(scored: Scored) -> bytes:
 
 def items_csv(scored: Scored, items: list[ItemStats]) -> bytes:
     width = max((len(e.options) for e in scored.key.questions if e.type in CHOICE), default=0)
-    letters = [chr(ord("A") + i) for i in range(width)]
+    letters = list(option_letters(width))
     header = ["question_id", "item_id", "type", "n", "p", "d", "rpb", "flags", "number", "points", "answer", "omitted",
               "section_id", "paragraph_id",
               *(f"{letter}_{group}" for letter in letters for group in ("all", "upper", "lower"))]
@@ -95,14 +95,14 @@ def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
     import matplotlib  # noqa: PLC0415 - heavy: only when a report is drawn
     from matplotlib.figure import Figure  # noqa: PLC0415
 
-    style = {"svg.fonttype": "none", "svg.hashsalt": "quizgen", "font.size": 9, "font.family": "sans-serif",
+    style: Any = {"svg.fonttype": "none", "svg.hashsalt": "quizgen", "font.size": 9, "font.family": "sans-serif",
              "axes.spines.top": False, "axes.spines.right": False}
     with matplotlib.rc_context(style):
         totals = scored.totals
         top = float(scored.max_points.sum())
         fig = Figure(figsize=(6.2, 2.1))
         ax = fig.add_subplot()
-        bins = np.linspace(0, top, min(int(top), 20) + 1) if top >= 1 else 10
+        bins: Any = np.linspace(0, top, min(int(top), 20) + 1) if top >= 1 else 10
         ax.hist(totals, bins=bins, color="#4a6fa5", edgecolor="white")
         ax.axvline(float(totals.mean()), color="#c0392b", linewidth=1)
         ax.set_xlim(0, top)
@@ -161,7 +161,7 @@ def report_context(scored: Scored, summary: Summary, items: list[ItemStats]) -> 
     rows = []
     for st in by_trouble(items):
         e = scored.key.questions[st.index]
-        options = ()
+        options: tuple[tuple[str, str, str, str, str, bool], ...] = ()
         if st.shares is not None:
             options = tuple((e.letters[o], e.options[o], _pct(st.shares[0, o]), _pct(st.shares[1, o]), _pct(st.shares[2, o]),
                              e.letters[o] == e.answer) for o in range(len(e.options)))
@@ -212,28 +212,14 @@ def feedback_context(scored: Scored, parts: Any) -> dict[str, Any]:
     return {"key": scored.key, "students": students, "max": points(float(scored.max_points.sum()))}
 
 
-def environment(templates_dir: Path) -> jinja2.Environment:
-    """templates/grade/ with the quiz environment's settings (autoescape, strict); not render.Templates, whose import
-    pulls in pydantic for the quiz models, which grading never needs."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir / TEMPLATE_DIR), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                              auto_reload=False)
-
-
 def render_pages(scored: Scored, summary: Summary, items: list[ItemStats], templates_dir: Path) -> dict[str, bytes]:
     """report.html and feedback.html."""
-    env = environment(templates_dir)
     folder = templates_dir / TEMPLATE_DIR
-    try:
+    env = environment(folder)
+    with template_errors(folder, "report.html.j2", kind="grading"):
         parts = env.get_template("macros.html.j2").module
         return {
             "report.html": env.get_template("report.html.j2").render(**report_context(scored, summary, items)).encode("utf-8"),
             "feedback.html": env.get_template("feedback.html.j2").render(**feedback_context(scored, parts)).encode("utf-8"),
         }
-    except jinja2.TemplateNotFound as exc:
-        raise ContentError(Problem(rel(folder / (exc.name or "")), None, "template",
-                                   f"grading template {exc.name!r} not found (searched {rel(folder)}/)")) from exc
-    except jinja2.TemplateSyntaxError as exc:
-        raise ContentError(Problem(rel(exc.filename or folder), exc.lineno, "template", exc.message or "syntax error")) from exc
-    except jinja2.UndefinedError as exc:
-        raise ContentError(Problem(rel(folder), None, "template", str(exc))) from exc
+    raise AssertionError("unreachable")  # template_errors always raises or returns above

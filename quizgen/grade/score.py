@@ -94,15 +94,17 @@ class _Rows:
     def score(self, row: int, cells: list[str]) -> tuple[Student, np.ndarray, np.ndarray, np.ndarray] | None:
         """(student, points earned, omitted, options chosen), each in the key's question order; None when the row is bad."""
         before = len(self.problems)
-        cells = self._cells(row, cells)
-        if cells is None:
+        checked = self._cells(row, cells)
+        if checked is None:
             return None
+        cells = checked
         version = self._version(row, cells)
         if version is None:
             return None
         k = self.key.count
         points_col = self.columns.get("points")
         marks = _marks(cells[points_col], k, lambda m: self.bad(row, points_col, m)) if points_col is not None else {}
+        marks_col = points_col if points_col is not None else 0
         earned = np.zeros(k)
         omitted = np.zeros(k, dtype=bool)
         choice = np.full(k, OMITTED, dtype=np.int64)
@@ -113,7 +115,7 @@ class _Rows:
             j = self.canon[entry.question_id]
             if number in marks:
                 if entry.type not in MARKED:
-                    self.bad(row, points_col, f"question {number} of version {version} is not marked by the teacher ({entry.type}); "
+                    self.bad(row, marks_col, f"question {number} of version {version} is not marked by the teacher ({entry.type}); "
                                               "write its answer in its own column")
                     continue
                 if text:

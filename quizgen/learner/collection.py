@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from quizgen.errors import Problem, QuizgenError, rel
 
@@ -179,7 +180,7 @@ def _from_package(source: Path, target: Path, shown: Path) -> None:
         raise collection_problem(shown, f"a damaged .colpkg ({exc}); export the collection again") from None
 
 
-def _unzstd(fh: object, target: Path, shown: Path) -> None:
+def _unzstd(fh: IO[bytes], target: Path, shown: Path) -> None:
     import zstandard  # noqa: PLC0415 - only packages of Anki 2.1.50+ need it
 
     try:
@@ -224,7 +225,7 @@ def _read(db: sqlite3.Connection, path: Path, wanted: NoteFilter) -> CollectionD
     rows = db.execute(
         f"select id, nid, ord, type, queue, ivl, factor, reps, lapses, {'data' if has_data else 'null'} from cards "  # noqa: S608 - a fixed column name, no input
         "where nid in (select id from temp.wanted_notes) order by id")
-    cards = [CardRow(*row[:9], difficulty=_fsrs_difficulty(row[9])) for row in rows]
+    cards = [CardRow(*row[:9], difficulty=_fsrs_difficulty(row[9])) for row in rows]  # type: ignore[misc]  # row[:9]: the columns before difficulty
     reviews = [Review(*row) for row in db.execute(
         "select r.cid, r.id, r.ease from revlog r join cards c on c.id = r.cid "
         "where c.nid in (select id from temp.wanted_notes) order by r.id")]

@@ -63,8 +63,7 @@ def failing_set(collection: Path, *, content_dir: Path, templates_dir: Path, cou
     by_item: dict[tuple[str, str], list[Question]] = {}
     for q in questions:
         by_item.setdefault((q.source_id, q.item_id), []).append(q)
-    picks = [_pick(f, by_item.get((f.source_id, f.item_id), []), seed) for f in chosen]
-    picks = [p for p in picks if p is not None]
+    picks = [p for f in chosen if (p := _pick(f, by_item.get((f.source_id, f.item_id), []), seed)) is not None]
     if title is None:
         title = f"{content.sources[sources[0]].source.title}：常错题" if len(sources) == 1 else "常错题"
     qset = QuestionSet(title=title, output=output, deck_name=title, deck_id=stable_id(output), seed=seed, versions=1,

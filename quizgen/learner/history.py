@@ -9,8 +9,8 @@ from pathlib import Path
 from quizgen.errors import QuizgenError
 from quizgen.learner.collection import CardRow, CollectionData, NoteRow, Review, collection_problem, read_collection
 from quizgen.load.content import BankItem, Content
-from quizgen.load.dataio import load_yaml
 from quizgen.models import QuestionTemplate
+from quizgen.rand import note_guid_for
 
 QUESTION_ID_FIELD = "QuestionID"
 SOURCE_TAG = "quizgen::source::"
@@ -39,13 +39,6 @@ class History:
     """Notes from quizgen decks whose item is no longer in the bank (or whose source is not loaded)."""
 
 
-def guid_for(source_id: str, item_id: str, template_id: str) -> str:
-    """The note GUID quizgen.anki.note_guid gives a question: from the source, item and template IDs."""
-    import genanki  # noqa: PLC0415
-
-    return genanki.guid_for("quizgen", source_id, item_id, template_id)
-
-
 def known_guids(content: Content, templates: dict[str, QuestionTemplate]) -> dict[str, tuple[str, str, str]]:
     """GUID -> (source, item, template) for every question any template could make from the bank (no generation needed)."""
     out: dict[str, tuple[str, str, str]] = {}
@@ -53,20 +46,18 @@ def known_guids(content: Content, templates: dict[str, QuestionTemplate]) -> dic
         for item in loaded.items:
             for tpl in templates.values():
                 if tpl.kind == item.kind:
-                    out[guid_for(loaded.id, item.id, tpl.id)] = (loaded.id, item.id, tpl.id)
+                    out[note_guid_for(loaded.id, item.id, tpl.id)] = (loaded.id, item.id, tpl.id)
     return out
 
 
 def notetype_ids(templates_dir: Path) -> set[int]:
-    """The fixed notetype ids of templates/anki/notetypes.yaml (none if the file is missing or unreadable)."""
-    path = templates_dir / "anki" / "notetypes.yaml"
-    if not path.is_file():
-        return set()
+    """The fixed ids of the notetypes quizgen fills (none if notetypes.yaml is missing or unsound: `check` reports it)."""
+    from quizgen.outputs.anki.package import load_notetypes  # noqa: PLC0415 - the one notetypes reader; genanki only here
+
     try:
-        data = load_yaml(path)
-    except QuizgenError:
+        return {int(m.model_id) for m in load_notetypes(templates_dir).all()}
+    except (QuizgenError, OSError, KeyError, TypeError, ValueError):
         return set()
-    return {int(nt["id"]) for nt in data.get("notetypes", ()) if isinstance(nt, dict) and isinstance(nt.get("id"), int)}
 
 
 def load_history(path: Path, *, content: Content, templates: dict[str, QuestionTemplate], templates_dir: Path) -> History:

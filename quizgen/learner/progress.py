@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizgen.errors import ContentError, Problem, rel
+from quizgen.errors import rel
 from quizgen.learner.history import CardHistory, History, load_history
 from quizgen.learner.rank import DAY_MS, ItemFailures, current_ms, rank_failures
 from quizgen.load.content import BankItem, Content, LoadedSource, load_content, load_templates
-from quizgen.load.dataio import LineDict, load_yaml
+from quizgen.models import KeyPoint
 
 RETENTION_DAYS = 30
 MATURE_DAYS = 21
@@ -77,13 +77,6 @@ class Progress:
     skipped_notes: int
 
 
-@dataclass(frozen=True)
-class KeyPoint:
-    id: str
-    text: str
-    paragraphs: tuple[str, ...]
-
-
 def read_progress(collection: Path, *, content_dir: Path, templates_dir: Path, now: int | None = None) -> Progress:
     """Read the collection and sum up every source of the content it has cards of."""
     content = load_content(content_dir)
@@ -102,16 +95,24 @@ def summarize(history: History, content: Content, *, now_ms: int) -> Progress:
         if not cards:
             continue
         row = _row_maker(cards, ranked, now_ms)
-        sections = tuple(row(s.id, s.title, lambda it, s=s: it.section.id == s.id) for s in loaded.source.sections)
+        sections = tuple(row(s.id, s.title, _in_section(s.id)) for s in loaded.source.sections)
         keypoints = tuple(row(kp.id, kp.text, _member(kp)) for kp in load_keypoints(loaded) or ())
         levels = {getattr(c.item.item, "importance", "detail") for c in cards}
         importance = () if levels <= {"detail"} else tuple(
-            row(level, label, lambda it, level=level: getattr(it.item, "importance", "detail") == level)
+            row(level, label, _of_importance(level))
             for level, label in IMPORTANCE if level in levels)
         sources.append(SourceProgress(source_id=sid, title=loaded.source.title, total=row(sid, "合计", lambda it: True),
                                       sections=sections, keypoints=keypoints, importance=importance))
     return Progress(collection=rel(history.path), as_of=dt.datetime.fromtimestamp(now_ms // 1000, dt.UTC),
                     sources=tuple(sources), skipped_notes=history.skipped_notes)
+
+
+def _in_section(section_id: str) -> Callable[[BankItem], bool]:
+    return lambda item: item.section.id == section_id
+
+
+def _of_importance(level: str) -> Callable[[BankItem], bool]:
+    return lambda item: getattr(item.item, "importance", "detail") == level
 
 
 def _member(kp: KeyPoint) -> Callable[[BankItem], bool]:
@@ -142,28 +143,10 @@ def _row_maker(cards: Sequence[CardHistory], ranked: dict[tuple[str, str], ItemF
 def item_label(item: BankItem) -> str:
     """A short reminder of what an item asks, for reports."""
     it = item.item
-    text = getattr(it, "question", None) or getattr(it, "term", None) or getattr(it, "text", None) or getattr(it, "claim", "")
+    text = str(getattr(it, "question", None) or getattr(it, "term", None) or getattr(it, "text", None) or getattr(it, "claim", ""))
     return text if len(text) <= 40 else text[:39] + "…"
 
 
 def load_keypoints(loaded: LoadedSource) -> list[KeyPoint] | None:
-    """The source's key points (as the content loader keeps them, else its keypoints.yaml), or None when it has none."""
-    kept = getattr(loaded, "keypoints", None)
-    if kept and all(hasattr(kp, a) for kp in kept for a in ("id", "text", "paragraphs")):
-        return [KeyPoint(id=kp.id, text=kp.text, paragraphs=tuple(kp.paragraphs)) for kp in kept]
-    path = loaded.dir / "keypoints.yaml"
-    if not path.is_file():
-        return None
-    data = load_yaml(path)
-    entries = data.get("keypoints") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise ContentError(Problem(rel(path), getattr(data, "line", 1) or 1, "keypoints", "expected `keypoints:` with a list of {id, text, paragraphs}"))
-    out = []
-    for index, entry in enumerate(entries):
-        ok = (isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("text"), str)
-              and isinstance(entry.get("paragraphs", []), list))
-        if not ok:
-            line = entry.line if isinstance(entry, LineDict) else getattr(entries, "item_lines", [None] * (index + 1))[index]
-            raise ContentError(Problem(rel(path), line, f"keypoints.{index}", "each key point needs `id`, `text` and a list of `paragraphs`"))
-        out.append(KeyPoint(id=entry["id"], text=entry["text"].strip(), paragraphs=tuple(str(p) for p in entry.get("paragraphs", []))))
-    return out
+    """The source's key points as the content loader read them (keypoints.yaml), or None when it has none."""
+    return [kp.keypoint for kp in loaded.keypoints] or None

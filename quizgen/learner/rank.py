@@ -15,12 +15,12 @@ Only items with at least `min_again` Again presses (counted plainly, not weighte
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from quizgen.learner.history import CardHistory
+from quizgen.rand import source_date_epoch
 
 HALF_LIFE_DAYS = 30
 DAY_MS = 86_400_000
@@ -51,8 +51,8 @@ class ItemFailures:
 
 def current_ms() -> int:
     """Now, or SOURCE_DATE_EPOCH when set (reproducible runs), in milliseconds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return int(epoch) * 1000 if epoch else int(time.time() * 1000)
+    epoch = source_date_epoch()
+    return epoch * 1000 if epoch is not None else int(time.time() * 1000)
 
 
 def weight(time_ms: int, now_ms: int) -> float:

@@ -7,7 +7,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from quizgen.errors import ContentError, Problem, rel
 from quizgen.learner.fromanki import FailingSet
 from quizgen.learner.progress import Progress, Row, SourceProgress
 
@@ -128,21 +127,15 @@ def chart(rows: tuple[Row, ...]) -> Chart:
 
 def render_progress_html(progress: Progress, *, templates_dir: Path) -> str:
     """The printable A4 page: a chart and a table per source, key points where the source lists them."""
-    import jinja2  # noqa: PLC0415
+    from quizgen.templating import environment, template_errors  # noqa: PLC0415 - jinja2 only for the HTML page
 
     folder = templates_dir / TEMPLATE_DIR
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = environment(folder)
     env.filters["percent"] = percent
     charts = {src.source_id: _charts(src) for src in progress.sources}
-    try:
+    with template_errors(folder, PAGE_TEMPLATE, kind="progress"):
         return env.get_template(PAGE_TEMPLATE).render(progress=progress, charts=charts)
-    except jinja2.TemplateNotFound as exc:
-        raise ContentError(Problem(rel(folder / PAGE_TEMPLATE), None, "template",
-                                   f"progress template {PAGE_TEMPLATE!r} not found (searched {rel(folder)}/)")) from exc
-    except jinja2.TemplateError as exc:
-        where = rel(getattr(exc, "filename", None) or folder / PAGE_TEMPLATE)
-        raise ContentError(Problem(where, getattr(exc, "lineno", None), "template", exc.message or "template error")) from exc
+    raise AssertionError("unreachable")  # template_errors always raises or returns above
 
 
 def _charts(src: SourceProgress) -> dict[str, Chart]:

@@ -69,7 +69,7 @@ class BankItem:
 
     @property
     def evidence(self) -> str:
-        return self.item.evidence or getattr(self.item, "text", "")
+        return self.item.evidence or str(getattr(self.item, "text", ""))
 
 
 @dataclass(frozen=True)

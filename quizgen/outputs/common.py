@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import os
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 
 from quizgen.models import Question, QuestionSet
+from quizgen.rand import source_date_epoch
+from quizgen.text.labels import option_letters
 from quizgen.text.typography import with_gap
 
 BLANK = "______"
@@ -90,7 +91,8 @@ def by_section(qset: QuestionSet) -> Iterator[tuple[str, list[Question]]]:
 
 
 def letters(n: int) -> str:
-    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:n]
+    """The letters of n options (the one labeller, text.labels)."""
+    return option_letters(n)
 
 
 # --- reproducible archives ------------------------------------------------------------------------
@@ -101,8 +103,8 @@ ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time a zip en
 def stamp(qset: QuestionSet, options: object | None) -> dt.datetime:
     """The one time written into archives: options.epoch, else SOURCE_DATE_EPOCH, else the newest source date."""
     epoch = getattr(options, "epoch", None)
-    if epoch is None and os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
-        epoch = int(os.environ["SOURCE_DATE_EPOCH"])
+    if epoch is None:
+        epoch = source_date_epoch()
     if epoch is not None:
         when = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
     else:

@@ -143,9 +143,9 @@ class DeckCache:
         deck = _Deck(*header)
         nts = load_notetypes(paths.templates)
         models = nts.all()
-        state_file = paths.state_for(deck, None)  # type: ignore[arg-type] - reads .output only
+        state_file = paths.state_for(deck, None)  # type: ignore[arg-type]  # reads .output only
         state = NoteState.load(state_file)
-        built = build_package(deck, nts, state, notes=((g, models[m], f, t, n, d, due) for g, m, f, t, n, d, due in notes))  # type: ignore[arg-type]
+        built = build_package(deck, nts, state, notes=((g, models[m], f, t, n, d, due) for g, m, f, t, n, d, due in notes))  # type: ignore[arg-type]  # a _Deck has what build_package reads
         return {paths.out_dir(deck) / f"{deck.output}.apkg": built.data, state_file: state.dumps().encode("utf-8")}  # type: ignore[arg-type]
 
     def store(self, qset: QuestionSet, paths: Paths) -> None:

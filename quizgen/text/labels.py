@@ -11,3 +11,8 @@ def letter_label(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         label = chr(ord("A") + rest) + label
     return label
+
+
+def option_letters(count: int) -> str:
+    """The letters of `count` options, in order: 4 -> "ABCD"."""
+    return "".join(letter_label(i) for i in range(count))

@@ -6,10 +6,8 @@ import hashlib
 import html
 import itertools
 import json
-import os
 import re
 import sqlite3
-import string
 import tempfile
 import time
 import zipfile
@@ -23,13 +21,13 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from quizgen.errors import ContentError, Problem, rel
-from quizgen.rand import stable_id
+from quizgen.rand import note_guid_for, source_date_epoch, stable_id
+from quizgen.text.labels import letter_label
 from quizgen.text.typography import gap_sides
 
 if TYPE_CHECKING:  # not at run time: a cached deck is written without loading pydantic or YAML (see deckcache.py)
     from quizgen.models import Question, QuestionSet
 
-LETTERS = string.ascii_uppercase
 
 
 _SPECIAL = re.compile(r"[&<>\"'{}\n]")
@@ -101,7 +99,7 @@ class _Note(genanki.Note):
 
 def note_guid(q: Question) -> str:
     """Stable GUID from the source, item and template IDs: never from field text."""
-    return genanki.guid_for("quizgen", q.source_id, q.item_id, q.template_id)
+    return note_guid_for(q.source_id, q.item_id, q.template_id)
 
 
 def _source_line(q: Question) -> str:
@@ -110,7 +108,7 @@ def _source_line(q: Question) -> str:
 
 def _ol(items: list[str], *, lettered: bool = False) -> str:
     if lettered:
-        return "<ol>" + "".join(f"<li><b>{LETTERS[i]}</b> {esc(s)}</li>" for i, s in enumerate(items)) + "</ol>"
+        return "<ol>" + "".join(f"<li><b>{letter_label(i)}</b> {esc(s)}</li>" for i, s in enumerate(items)) + "</ol>"
     return "<ol>" + "".join(f"<li>{esc(s)}</li>" for s in items) + "</ol>"
 
 
@@ -136,7 +134,7 @@ def note_fields(q: Question, nts: Notetypes) -> tuple[genanki.Model, list[str]]:
     if q.type in ("mcq", "tf", "who"):
         opts = [esc(o) for o in q.options] + [""] * (4 - len(q.options))
         assert q.correct is not None
-        answer = f"{LETTERS[q.correct]}. {esc(q.options[q.correct])}"
+        answer = f"{letter_label(q.correct)}. {esc(q.options[q.correct])}"
         return nts.mcq, [esc(q.prompt), *opts[:4], answer, *tail]
     if q.type == "typed":
         return nts.typed, [esc(q.prompt), esc(q.answer), *tail]
@@ -244,7 +242,8 @@ def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: i
     """
     if now is None:
         # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
-        now = int(os.environ.get("SOURCE_DATE_EPOCH") or time.time())
+        epoch = source_date_epoch()
+        now = epoch if epoch is not None else int(time.time())
     parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")
     decks: dict[str, genanki.Deck] = {}
     with tempfile.TemporaryDirectory(prefix="quizgen-") as tmp:

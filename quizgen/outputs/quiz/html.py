@@ -8,14 +8,13 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
-from quizgen.errors import ContentError, Problem, rel
 from quizgen.fsutil import user_cache_dir
 from quizgen.models import QuestionSet
 from quizgen.outputs.quiz.keycsv import key_csv_for
 from quizgen.outputs.quiz.layout import Version, plan_versions
+from quizgen.templating import environment, template_errors
 
 TEMPLATE_DIR = "quiz"
 PRINT_TEMPLATE = "print.html.j2"
@@ -50,42 +49,18 @@ def _date(value: object) -> str | None:
 # --- templates --------------------------------------------------------------------------------
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates in the per-user cache (keyed by each template's source checksum): skips recompiling."""
-    folder = user_cache_dir("jinja")
-    return jinja2.FileSystemBytecodeCache(str(folder)) if folder else None
-
-
 class Templates:
-    """The one Jinja2 environment for templates/quiz/: autoescaped, strict, errors as domain errors."""
+    """The quiz templates (templates/quiz/) in the one environment, compiled once per user (templating.environment)."""
 
     def __init__(self, templates_dir: Path):
         self.folder = templates_dir / TEMPLATE_DIR
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.folder),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=False,
-            bytecode_cache=_bytecode_cache(),
-        )
-        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+        self.env = environment(self.folder, bytecode_cache=user_cache_dir("jinja"))
 
     def render(self, name: str, **context: Any) -> str:
         """Render a template by name; a missing or broken template is a ContentError naming the file."""
-        try:
+        with template_errors(self.folder, name, kind="quiz"):
             return self.env.get_template(name).render(**context)
-        except jinja2.TemplateNotFound as exc:
-            missing = exc.name or name
-            raise ContentError(Problem(rel(self.folder / missing), None, "template",
-                                       f"quiz template {missing!r} not found (searched {rel(self.folder)}/)")) from exc
-        except jinja2.TemplateSyntaxError as exc:
-            where = rel(exc.filename) if exc.filename else rel(self.folder / (exc.name or name))
-            raise ContentError(Problem(where, exc.lineno, "template", exc.message or "syntax error")) from exc
-        except jinja2.UndefinedError as exc:
-            raise ContentError(Problem(rel(self.folder / name), None, "template", str(exc))) from exc
+        raise AssertionError("unreachable")  # template_errors always raises or returns above
 
 
 def _hash(script: str) -> str:
