@@ -1,25 +1,35 @@
-# `make` sets up .venv and builds every recipe into build/; `make test` runs the whole suite.
+# `make` sets up .venv from uv.lock and builds every recipe into build/; `make test` runs lint, types, docs and the suite.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
 APP    := $(VENV)/.stamp-app
 DEV    := $(VENV)/.stamp-test
+LOWEST := .venv-lowest
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: all build test bench check clean
+.PHONY: all build test lint docs test-lowest bench check clean lock
 
 all: build
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+# uv itself, pinned, in a folder of its own: a clean machine needs only python3
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
-$(APP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# every install comes from uv.lock (--locked: fail if pyproject.toml and the lock disagree; `make lock` updates it)
+$(APP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --inexact --python $(PYTHON) --quiet
 	@touch $@
 
-$(DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(DEV): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra test --python $(PYTHON) --quiet
 	@touch $@ $(APP)
+
+lock: | $(UV)
+	$(UV) lock
 
 build: $(APP)
 	$(BIN)/quizgen check
@@ -28,12 +38,26 @@ build: $(APP)
 check: $(APP)
 	$(BIN)/quizgen check
 
-test: $(DEV)
-	$(BIN)/python -m pytest
+lint: $(DEV)
+	$(BIN)/ruff check quizgen tests bench
+	$(BIN)/mypy
+
+docs: $(DEV)
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
+
+test: lint docs
+	$(BIN)/python -m pytest -n 2
+
+# the suite at the lowest versions pyproject.toml admits for every direct dependency: the lower bounds are honest
+test-lowest: | $(UV)
+	$(UV) venv --quiet --clear --python $(PYTHON) $(LOWEST)
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[test]'
+	$(LOWEST)/bin/python -m pytest -n 2 -q -p no:cacheprovider
 
 bench: $(APP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_grade.py
+	$(BIN)/python bench/bench_startup.py
 
 clean:
-	rm -rf build
+	rm -rf build site

@@ -218,7 +218,7 @@ def main() -> None:
                 builds.append(measure(build_cmd(proj, out, "--force")))
                 if len(builds) == 1:
                     notes = deck_notes(out / "all" / "all.apkg")
-                    chars = round(sum(len("\x1f".join(n["fields"])) for n in notes) / len(notes))  # type: ignore[arg-type]
+                    chars = round(sum(len("\x1f".join(n["fields"])) for n in notes) / len(notes))  # type: ignore[arg-type]  # fields is a list of str in the note rows
                     floor_cmd = [PY, FLOOR, "bank", str(proj / "content"), str(len(notes)), str(chars), str(Path(tmp) / "floor.apkg")]
                 floors.append(measure(floor_cmd))
             t, mem = statistics.median(b[0] for b in builds), max(b[1] for b in builds)

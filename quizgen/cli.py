@@ -30,7 +30,19 @@ app = typer.Typer(
 _debug = False
 
 ContentOpt = Annotated[Path, typer.Option("--content", help="Folder holding tags.yaml and one folder per source.")]
-TemplatesOpt = Annotated[Path, typer.Option("--templates", help="Folder holding questions/ and quiz/ templates.")]
+
+
+def _templates(ctx: typer.Context, value: Path) -> Path:
+    """The project's templates/ when it has one (or --templates names one), else the templates installed with quizgen."""
+    source = ctx.get_parameter_source("templates")
+    if source is None or source.name == "DEFAULT":
+        from quizgen.project.paths import default_templates
+        return default_templates()
+    return value
+
+
+TemplatesOpt = Annotated[Path, typer.Option("--templates", callback=_templates,
+                                            help="Folder holding questions/, quiz/, anki/ and grade/ templates [default: ./templates if present, else the ones installed with quizgen].")]
 DecksOpt = Annotated[Path, typer.Option("--decks", help="Folder of deck recipes (*.toml).")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (created when missing).")]
 

@@ -192,7 +192,7 @@ class Quote(ItemBase):
     """What it was said about, for the who-said-it prompt."""
     cloze: Text | None = None
     """The key word to blank; defaults to jieba's top keyword."""
-    evidence: Text | None = None  # type: ignore[assignment]
+    evidence: Text | None = None  # type: ignore[assignment]  # a quote's evidence is optional (the quote is its own evidence)
 
     @model_validator(mode="after")
     def _cloze_in_text(self) -> Quote:

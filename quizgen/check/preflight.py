@@ -42,7 +42,7 @@ def preflight(templates_dir: Path, decks_dir: Path, out: Collector, *, formats: 
 
 def check_prompts(templates_dir: Path, out: Collector) -> None:
     """A prompt must be a format string over the item's fields: `{question}`, `{claim:bare}`; no `{0}`, `{a.b}` or `{x:d}`."""
-    from quizgen.models import PROMPT_EXTRAS, Argument, Fact, Quote, Term  # noqa: PLC0415
+    from quizgen.models import PROMPT_EXTRAS, Argument, Fact, Quote, Term  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     kinds: dict[str, type[BaseModel]] = {"fact": Fact, "argument": Argument, "quote": Quote, "term": Term}
     for path in sorted((templates_dir / "questions").glob("*.yaml")):
@@ -249,7 +249,7 @@ def check_css(path: Path, out: Collector) -> None:
 
 def probe_set() -> Any:
     """A tiny question set with one question of every type, to render every branch of the quiz templates."""
-    from quizgen.models import Filters, Question, QuestionSet, SourceRef  # noqa: PLC0415
+    from quizgen.models import Filters, Question, QuestionSet, SourceRef  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     ref = SourceRef(source_id="probe", source_title="探针来源", section_id="s1", section_title="第一节", section_index=1,
                     paragraph_id="p001", speaker_id="a", speaker_name="甲", evidence="原文片段", source_outlet="探针",
@@ -279,10 +279,10 @@ def probe_set() -> Any:
 
 def check_quiz_templates(templates_dir: Path, out: Collector) -> None:
     """Compile every template in templates/quiz/, then render the exam, the self-check page and the PDF footer."""
-    import jinja2  # noqa: PLC0415
+    import jinja2  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
-    from quizgen.outputs.quiz.html import Templates, render_footer, render_interactive, render_print  # noqa: PLC0415
-    from quizgen.outputs.quiz.layout import plan_versions  # noqa: PLC0415
+    from quizgen.outputs.quiz.html import Templates, render_footer, render_interactive, render_print  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.outputs.quiz.layout import plan_versions  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     folder = templates_dir / "quiz"
     if not folder.is_dir():

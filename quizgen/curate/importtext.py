@@ -28,12 +28,12 @@ class Imported:
 def import_article(article: Path, *, source_id: str, speakers_file: Path, out: Path, title: str | None = None,
                    outlet: str | None = None, date: str | None = None, url: str | None = None, genre: str | None = None) -> Imported:
     """Write a draft source.yaml for an article; every problem (options, speakers file, article) is reported at once."""
-    import re  # noqa: PLC0415
+    import re  # noqa: PLC0415 - only this path needs it
 
-    from quizgen.curate.markdown import GENRES, assemble, parse_date, split_article  # noqa: PLC0415
-    from quizgen.load.content import Collector, pydantic_message  # noqa: PLC0415
-    from quizgen.load.dataio import line_of, load_yaml  # noqa: PLC0415
-    from quizgen.models import Source, Speaker  # noqa: PLC0415
+    from quizgen.curate.markdown import GENRES, assemble, parse_date, split_article  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.load.content import Collector, pydantic_message  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.load.dataio import line_of, load_yaml  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.models import Source, Speaker  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     problems = Collector()
     cmd = "quizgen import-text"

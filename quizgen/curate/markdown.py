@@ -191,7 +191,7 @@ class _Splitter:
             stripped = line.strip()
             if _FENCE.match(line):
                 flush()
-                fence = _FENCE.match(line).group(1)  # type: ignore[union-attr]
+                fence = _FENCE.match(line).group(1)  # type: ignore[union-attr]  # the line was matched as a fence just above
                 end = next((j for j in range(i + 1, n) if self.lines[j].strip().startswith(fence)), n - 1)
                 self.skip(no, f"code block (lines {no}–{end + 1}): not split into paragraphs; quote the lines that matter in a paragraph")
                 i = end + 1
@@ -474,8 +474,8 @@ def assemble(draft: Draft, *, source_id: str, speakers: list[dict[str, Any]]) ->
 
 def compare_with_article(source: Any, folder: Path) -> list[Problem]:
     """Warnings when article.md is missing, or when source.yaml's words differ from it re-split (the first place)."""
-    from quizgen.errors import QuizgenError, rel  # noqa: PLC0415
-    from quizgen.load.dataio import read_text  # noqa: PLC0415
+    from quizgen.errors import QuizgenError, rel  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.load.dataio import read_text  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     article = folder / "article.md"
     if not article.exists():

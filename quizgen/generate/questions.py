@@ -80,7 +80,7 @@ def _instructions(tpl: QuestionTemplate, item: BankItem, fields: dict[str, Any])
     text = tpl.instructions
     if isinstance(text, dict):
         kind = answer_kind(item.item)
-        text = text.get(kind) or text.get(INSTRUCTION_FALLBACK.get(kind, "default")) or text.get("default")  # type: ignore[call-overload]
+        text = text.get(kind) or text.get(INSTRUCTION_FALLBACK.get(kind, "default")) or text.get("default")  # type: ignore[call-overload]  # fallback key may be None; the last get covers it
     return _Formatter().fill(text, fields) if text else None
 
 

@@ -13,10 +13,10 @@ OUTPUTS = ("scores.csv", "items.csv", "report.html", "feedback.html")
 
 def grade(responses: Path, *, key_path: Path, out_dir: Path, templates_dir: Path) -> list[Path]:
     """Score the responses against the key CSV and write scores.csv, items.csv, report.html and feedback.html."""
-    from quizgen.grade.report import items_csv, render_pages, scores_csv  # noqa: PLC0415
-    from quizgen.grade.score import score  # noqa: PLC0415
-    from quizgen.grade.sheet import read_sheet  # noqa: PLC0415
-    from quizgen.grade.stats import analyse, summarize  # noqa: PLC0415
+    from quizgen.grade.report import items_csv, render_pages, scores_csv  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.grade.score import score  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.grade.sheet import read_sheet  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.grade.stats import analyse, summarize  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     key = read_key(key_path)
     scored = score(read_sheet(responses), key)
@@ -34,8 +34,8 @@ def key_for_quiz(target: Path, *, paths, versions: int | None = None, seed: int 
         return read_key(target)
     if target.suffix.lower() not in (".toml", ".yaml", ".yml"):
         raise ContentError(Problem(rel(target), None, "quiz", "expected a recipe (.toml), a question set (.yaml) or a key CSV (.csv)"))
-    from quizgen.outputs.quiz.keycsv import key_csv  # noqa: PLC0415
-    from quizgen.project.plan import resolve  # noqa: PLC0415
+    from quizgen.outputs.quiz.keycsv import key_csv  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.project.plan import resolve  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     qset, _ = resolve(target, paths)
     data = key_csv(qset, versions=versions or qset.versions, seed=qset.seed if seed is None else seed)
@@ -44,7 +44,7 @@ def key_for_quiz(target: Path, *, paths, versions: int | None = None, seed: int 
 
 def write_template(key: Key, out_dir: Path, *, force: bool = False) -> list[Path]:
     """Write <quiz>-responses.xlsx and .csv; refuse to overwrite a sheet that may hold a class's answers."""
-    from quizgen.grade.sheet import template_csv, template_xlsx  # noqa: PLC0415
+    from quizgen.grade.sheet import template_csv, template_xlsx  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     stem = key.quiz or "quiz"
     files = {out_dir / f"{stem}-responses.xlsx": template_xlsx(key), out_dir / f"{stem}-responses.csv": template_csv(key)}

@@ -93,7 +93,7 @@ def _svg(fig: Any) -> Markup:
 def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
     """Score histogram and the difficulty x discrimination plot, by matplotlib (imported only here)."""
     import matplotlib  # noqa: PLC0415 - heavy: only when a report is drawn
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
     style: Any = {"svg.fonttype": "none", "svg.hashsalt": "quizgen", "font.size": 9, "font.family": "sans-serif",
              "axes.spines.top": False, "axes.spines.right": False}

@@ -89,7 +89,7 @@ def read_sheet(path: Path) -> Sheet:
 
 
 def _xlsx_rows(path: Path, where: str) -> tuple[list[list[str]], str]:
-    import zipfile  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415 - only this path needs it
 
     from openpyxl import load_workbook  # noqa: PLC0415 - only when grading a workbook
 
@@ -134,7 +134,7 @@ def template_header(key: Key) -> list[str]:
 
 def template_csv(key: Key) -> bytes:
     """The empty sheet as CSV (UTF-8 with BOM): the header, then one # row of instructions."""
-    from quizgen.fsutil import csv_bytes  # noqa: PLC0415
+    from quizgen.fsutil import csv_bytes  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     header = template_header(key)
     return csv_bytes(header, [[instructions(key)[0]] + [""] * (len(header) - 1)])
@@ -142,9 +142,9 @@ def template_csv(key: Key) -> bytes:
 
 def template_xlsx(key: Key) -> bytes:
     """The empty sheet as a workbook: 答卷 (header, version picker) and 说明 (instructions and the quiz marker)."""
-    from openpyxl import Workbook  # noqa: PLC0415
-    from openpyxl.styles import Font  # noqa: PLC0415
-    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415
+    from openpyxl import Workbook  # noqa: PLC0415 - heavy library loaded only by the commands that use it
+    from openpyxl.styles import Font  # noqa: PLC0415 - heavy library loaded only by the commands that use it
+    from openpyxl.worksheet.datavalidation import DataValidation  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
     book = Workbook()
     sheet = book.active

@@ -23,7 +23,7 @@ LABEL_CHARS = 14
 def _show(console: object, renderable: object) -> None:
     """Print to the terminal; a closed pipe (`quizgen progress … | head`) must not turn into an error."""
     try:
-        console.print(renderable)  # type: ignore[attr-defined]
+        console.print(renderable)  # type: ignore[attr-defined]  # rich Console, imported lazily
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open for the rest of the run
 
@@ -37,8 +37,8 @@ def percent(value: float | None) -> str:
 
 def progress_table(progress: Progress) -> None:
     """One rich table per source: sections, then key points and importance levels where the source has them."""
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415 - heavy library loaded only by the commands that use it
+    from rich.table import Table  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
     console = Console(width=140, soft_wrap=False)
     for src in progress.sources:
@@ -74,8 +74,8 @@ def _failed(row: Row) -> str:
 
 def picks_table(result: FailingSet) -> None:
     """What from-anki chose: rank, item, failures, and the form it is asked in now."""
-    from rich.console import Console  # noqa: PLC0415
-    from rich.table import Table  # noqa: PLC0415
+    from rich.console import Console  # noqa: PLC0415 - heavy library loaded only by the commands that use it
+    from rich.table import Table  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
     table = Table(title=f"{result.qset.title} — {len(result.picks)} item(s), seed {result.qset.seed}")
     for name in ("#", "item", "again", "score", "lapses", "failed as", "asked as"):

@@ -150,7 +150,7 @@ def _validate(model: type[M], data: Any, path: Path, out: Collector) -> M | None
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """The field names valid where an error's location points (to suggest the closest one for a typo)."""
-    from quizgen.load.hints import models_at  # noqa: PLC0415
+    from quizgen.load.hints import models_at  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     return models_at(model, loc)
 
@@ -243,7 +243,7 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
             out.catch(exc)
     else:
         out.warn(userdict, None, "userdict", "not found; without it jieba may cut names and terms in half in cloze blanks (see README, Adding a source)")
-    from quizgen.curate.markdown import compare_with_article  # noqa: PLC0415
+    from quizgen.curate.markdown import compare_with_article  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     out.warnings.extend(compare_with_article(source, folder))
     before = len(out.problems)
@@ -403,9 +403,9 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
 
 def _salvage_bank(data: Any) -> tuple[BankFile, tuple[int, ...]] | None:
     """The items of a bank file that validate on their own (the others' errors were reported already)."""
-    from pydantic import TypeAdapter  # noqa: PLC0415
+    from pydantic import TypeAdapter  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
-    from quizgen.models import Item  # noqa: PLC0415
+    from quizgen.models import Item  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         return None

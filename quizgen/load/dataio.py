@@ -29,7 +29,7 @@ class LineList(list):
     item_lines: list[int]
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # base chosen at run time (C loader when built)
     """SafeLoader (libyaml's parser where available) whose mappings and sequences carry line numbers."""
 
 

@@ -38,9 +38,9 @@ def unknown(what: str, name: str, choices: Iterable[str]) -> str:
 
 def models_at(model: Any, loc: tuple[Any, ...]) -> list[str]:
     """Field names of the model that an error location's last key belongs to (items.3.fact.anwser -> Fact's fields)."""
-    from pydantic import BaseModel  # noqa: PLC0415
+    from pydantic import BaseModel  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
-    from quizgen.models import Argument, Fact, Quote, Term  # noqa: PLC0415
+    from quizgen.models import Argument, Fact, Quote, Term  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     kinds = {"fact": Fact, "argument": Argument, "quote": Quote, "term": Term}
     current: Any = model

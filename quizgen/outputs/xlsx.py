@@ -80,9 +80,9 @@ def _core_times(when: str) -> Callable[[str, bytes], bytes]:
 def render(qset: QuestionSet, options: OutputOptions | None = None) -> dict[str, bytes]:
     """The set as one worksheet, a question per row, in set order."""
     from openpyxl import Workbook  # noqa: PLC0415 - only when a spreadsheet is asked for
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415
-    from openpyxl.styles import Alignment, Font  # noqa: PLC0415
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # noqa: PLC0415 - heavy library loaded only by the commands that use it
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415 - heavy library loaded only by the commands that use it
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
     cols = headers(getattr(options, "xlsx_columns", None))
     when = stamp(qset, options)

@@ -34,7 +34,7 @@ def build_all(paths: Paths, *, force: bool = False) -> Iterator[str]:
         yield f"up to date: {len(outputs)} file(s) in {rel(paths.out)} (use --force to rebuild)"
         return
     from quizgen.fsutil import write_many  # noqa: PLC0415 - heavy imports only when there is work
-    from quizgen.project.plan import plan_all, render_plan  # noqa: PLC0415
+    from quizgen.project.plan import plan_all, render_plan  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     # Everything is rendered before anything is written: an error anywhere (a recipe, a template, Chromium)
     # leaves build/ and decks/state/ exactly as they were.

@@ -69,7 +69,7 @@ def inputs_digest(kind: str, roots: Iterable[tuple[str, Path]], *, files: Iterab
 
     An unreadable file hashes as its error, so it never looks unchanged; the full path then reports it.
     """
-    import sys  # noqa: PLC0415
+    import sys  # noqa: PLC0415 - only this path needs it
 
     h = hashlib.sha256(f"{FORMAT}\0{kind}\0{sys.version}\0{_library_versions()}\0".encode())
 
@@ -96,7 +96,7 @@ def build_digest(paths: Paths) -> str:
 
 def set_cache_entry(target: Path, paths: Paths) -> tuple[Path, str] | None:
     """A recipe's question-set cache file (one per recipe) and the digest of its inputs; None without a cache folder."""
-    from quizgen.fsutil import user_cache_dir  # noqa: PLC0415
+    from quizgen.fsutil import user_cache_dir  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     folder = user_cache_dir("sets")
     if folder is None:
@@ -121,7 +121,7 @@ class DeckCache:
     @classmethod
     def for_recipe(cls, target: Path, paths: Paths) -> DeckCache | None:
         """The entry for a recipe and folders; None without a usable cache folder or with an unreadable input."""
-        from quizgen.fsutil import user_cache_dir  # noqa: PLC0415
+        from quizgen.fsutil import user_cache_dir  # noqa: PLC0415 - loaded on use, so light commands start fast
 
         folder = user_cache_dir("decks")
         if folder is None:
@@ -138,7 +138,7 @@ class DeckCache:
             return None
         if key != self.key:
             return None
-        from quizgen.outputs.anki.package import NoteState, build_package, load_notetypes  # noqa: PLC0415
+        from quizgen.outputs.anki.package import NoteState, build_package, load_notetypes  # noqa: PLC0415 - loaded on use, so light commands start fast
 
         deck = _Deck(*header)
         nts = load_notetypes(paths.templates)
@@ -146,12 +146,12 @@ class DeckCache:
         state_file = paths.state_for(deck, None)  # type: ignore[arg-type]  # reads .output only
         state = NoteState.load(state_file)
         built = build_package(deck, nts, state, notes=((g, models[m], f, t, n, d, due) for g, m, f, t, n, d, due in notes))  # type: ignore[arg-type]  # a _Deck has what build_package reads
-        return {paths.out_dir(deck) / f"{deck.output}.apkg": built.data, state_file: state.dumps().encode("utf-8")}  # type: ignore[arg-type]
+        return {paths.out_dir(deck) / f"{deck.output}.apkg": built.data, state_file: state.dumps().encode("utf-8")}  # type: ignore[arg-type]  # built.data is bytes once the build succeeded
 
     def store(self, qset: QuestionSet, paths: Paths) -> None:
         """Remember a recipe's deck after the full path rendered and wrote it (under the key taken before it ran)."""
-        from quizgen.fsutil import write_many  # noqa: PLC0415
-        from quizgen.outputs.anki.package import _note_specs, load_notetypes  # noqa: PLC0415
+        from quizgen.fsutil import write_many  # noqa: PLC0415 - loaded on use, so light commands start fast
+        from quizgen.outputs.anki.package import _note_specs, load_notetypes  # noqa: PLC0415 - loaded on use, so light commands start fast
 
         nts = load_notetypes(paths.templates)
         index = {id(m): i for i, m in enumerate(nts.all())}

@@ -10,6 +10,19 @@ if TYPE_CHECKING:
     from quizgen.models import QuestionSet
 
 
+def default_templates() -> Path:
+    """`templates/` of the project in the current folder, else the copy installed inside the package (a wheel ships
+    the checkout's templates/ as quizgen/templates), else the checkout's own templates/ (an editable install)."""
+    local = Path("templates")
+    if local.is_dir():
+        return local
+    package = Path(__file__).resolve().parent.parent
+    for folder in (package / "templates", package.parent / "templates"):
+        if (folder / "questions").is_dir():
+            return folder
+    return local
+
+
 @dataclass(frozen=True)
 class Paths:
     content: Path

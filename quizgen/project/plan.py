@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def _segmenter(content: Content):
-    from quizgen.text.segment import Segmenter  # noqa: PLC0415
+    from quizgen.text.segment import Segmenter  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     return Segmenter([s.userdict for s in content.sources.values() if s.userdict])
 
@@ -45,14 +45,14 @@ def _generate(content: Content, templates: dict[str, QuestionTemplate], source_i
 
 
 def _select(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, questions: Sequence[Question]) -> QuestionSet:
-    from quizgen.generate.questions import build_set  # noqa: PLC0415
+    from quizgen.generate.questions import build_set  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     return build_set(content, templates, recipe, questions=questions)
 
 
 def _in_recipe(exc: SelectionError, path: Path) -> SelectionError:
     """Selection problems located at the recipe key they are about (the count, or the filters)."""
-    from quizgen.load.dataio import read_text, toml_key_line  # noqa: PLC0415
+    from quizgen.load.dataio import read_text, toml_key_line  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     text = read_text(path)
     return SelectionError([Problem(rel(path), toml_key_line(text, p.field) or toml_key_line(text, "count"), p.field, p.message)
@@ -82,9 +82,9 @@ def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "qu
     A recipe's set is cached per user (one file per recipe, under the key of every input it depends on):
     `quizgen anki RECIPE` after an unchanged bank skips loading, validating and generating.
     """
-    from quizgen.check.preflight import check_state_file, preflight  # noqa: PLC0415
-    from quizgen.load.content import Collector, load_content, load_recipe, load_templates  # noqa: PLC0415
-    from quizgen.load.sets import load_set_file  # noqa: PLC0415
+    from quizgen.check.preflight import check_state_file, preflight  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.load.content import Collector, load_content, load_recipe, load_templates  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.load.sets import load_set_file  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     if target.suffix not in (".toml", ".yaml", ".yml"):
         raise ContentError(Problem(rel(target), None, "target", "expected a recipe (.toml) or a question set (.yaml)"))
@@ -92,7 +92,7 @@ def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "qu
     preflight(paths.templates, paths.decks, found, formats=tuple(formats))
     found.raise_if_any()
     if target.suffix == ".toml":
-        import pickle  # noqa: PLC0415
+        import pickle  # noqa: PLC0415 - only this path needs it
 
         cache = set_cache_entry(target, paths)
         if cache is not None:
@@ -116,7 +116,7 @@ def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "qu
 
 def importance_filter(values: list[str] | None) -> tuple[str, ...]:
     """`generate --importance`: none given -> core; `all` -> every importance; otherwise the names given."""
-    from quizgen.models import IMPORTANCES  # noqa: PLC0415
+    from quizgen.models import IMPORTANCES  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     if not values:
         return ("core",)
@@ -139,10 +139,10 @@ def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple
                  core_by_default: bool = False) -> QuestionSet:
     """A new question set from the bank with the CLI's filters. `core_by_default`: no importance was asked for, so draw
     from the core items, or from all items where the sources mark none core (a bank written before importance existed)."""
-    from pydantic import ValidationError  # noqa: PLC0415
+    from pydantic import ValidationError  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
-    from quizgen.load.content import Collector, check_recipe_names, load_content, load_templates, validation_problems  # noqa: PLC0415
-    from quizgen.models import Recipe  # noqa: PLC0415
+    from quizgen.load.content import Collector, check_recipe_names, load_content, load_templates, validation_problems  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.models import Recipe  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     content = load_content(paths.content)
     templates = load_templates(paths.templates)
@@ -168,7 +168,7 @@ def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple
 
 def _check_output_free(output: str, decks_dir: Path, out: Collector) -> None:
     """A set named like a recipe's output would be rendered into that recipe's folder and overwrite its deck and quiz."""
-    from quizgen.load.dataio import load_toml  # noqa: PLC0415
+    from quizgen.load.dataio import load_toml  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     for recipe in sorted(decks_dir.glob("*.toml")) if decks_dir.is_dir() else ():
         try:
@@ -181,7 +181,7 @@ def _check_output_free(output: str, decks_dir: Path, out: Collector) -> None:
 
 
 def write_set(qset: QuestionSet, path: Path) -> None:
-    from quizgen.load.sets import dump_set  # noqa: PLC0415
+    from quizgen.load.sets import dump_set  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     write_many({path: dump_set(qset).encode("utf-8")})
 
@@ -202,8 +202,8 @@ class Plan:
 def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality_report: Path | None = None) -> Plan:
     """Validate files, generate every question, run the quality rules, then every recipe's selection; raise with all
     problems at once. `quality_report` (.json or .csv) gets each quality rule's count, also when the rules find problems."""
-    from quizgen.check.preflight import preflight  # noqa: PLC0415
-    from quizgen.load.content import Collector, check_all  # noqa: PLC0415
+    from quizgen.check.preflight import preflight  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.load.content import Collector, check_all  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     found = Collector()
     try:
@@ -212,7 +212,7 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
         found.catch(exc)
     preflight(templates_dir, decks_dir, found)  # what the build needs besides the content: all problems in one report
     found.raise_if_any()
-    from quizgen.check.quality import check_quality  # noqa: PLC0415
+    from quizgen.check.quality import check_quality  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     segmenter = _segmenter(content)
     questions = _generate(content, templates, segmenter=segmenter)
@@ -230,7 +230,7 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
             out.catch(exc)
     for loaded, qset in sets:
         if "quiz" in loaded.recipe.formats:
-            from quizgen.outputs.quiz.layout import plan_versions  # noqa: PLC0415
+            from quizgen.outputs.quiz.layout import plan_versions  # noqa: PLC0415 - loaded on use, so light commands start fast
 
             try:
                 plan_versions(qset, versions=qset.versions, seed=qset.seed)
@@ -245,7 +245,7 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
 
 def render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, *, set_file: Path | None = None, **options: object) -> dict[Path, bytes]:
     """Render a set in each format and place every file: the set's output folder, the note state in its own place."""
-    from quizgen.outputs import NOTE_STATE, OutputOptions, render  # noqa: PLC0415
+    from quizgen.outputs import NOTE_STATE, OutputOptions, render  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     state = paths.state_for(qset, set_file)
     opts = OutputOptions.for_set(qset, paths.templates, state_file=state, **options)
@@ -264,7 +264,7 @@ def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
 
 def _recipe_columns(recipe: Path) -> dict[str, str] | None:
     """A recipe's `xlsx_columns` (validated with the recipe when its set was made), or None."""
-    from quizgen.load.dataio import load_toml  # noqa: PLC0415
+    from quizgen.load.dataio import load_toml  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     data, _ = load_toml(recipe)
     columns = data.get("xlsx_columns")
@@ -273,13 +273,13 @@ def _recipe_columns(recipe: Path) -> dict[str, str] | None:
 
 def export(target: Path, formats: Sequence[str], paths: Paths, **options: object) -> list[Path]:
     """Render a recipe or a set in the given formats, then write every file at once; the files written, in order."""
-    from quizgen.outputs import module  # noqa: PLC0415
+    from quizgen.outputs import module  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     for fmt in formats:
         module(fmt)  # an unknown format fails before any work
     cache = None
     if list(formats) == ["anki"] and target.suffix == ".toml" and options.get("now") is None:
-        from quizgen.project.cache import DeckCache  # noqa: PLC0415
+        from quizgen.project.cache import DeckCache  # noqa: PLC0415 - loaded on use, so light commands start fast
 
         # every input unchanged since a full run: the deck from its cached notes, with no loading or validating
         cache = DeckCache.for_recipe(target, paths)

@@ -151,7 +151,7 @@ class Segmenter:
         with warnings.catch_warnings():
             # jieba.analyse opens its idf file without closing it
             warnings.simplefilter("ignore")
-            import jieba.analyse  # noqa: PLC0415
+            import jieba.analyse  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
             tfidf = jieba.analyse.TFIDF()
         tfidf.tokenizer = tokenizer
@@ -174,7 +174,7 @@ _MEMO_VERSION = 1
 
 def _jieba_version() -> str:
     try:
-        from importlib.metadata import version  # noqa: PLC0415
+        from importlib.metadata import version  # noqa: PLC0415 - only this path needs it
 
         return version("jieba")
     except Exception:  # noqa: BLE001 - any failure just means no reuse across versions

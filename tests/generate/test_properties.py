@@ -39,7 +39,7 @@ SECTIONS = [s.id for s in load_content(ROOT / "content").sources["bg2-huang-2024
        qid=st.text(min_size=1, max_size=12))
 def test_shuffled_options_are_a_permutation_with_the_answer_once(answer: str, others: list[str], qid: str) -> None:
     others = [o for o in others if o != answer]
-    options, correct = Generator._options(None, qid, answer, others)  # type: ignore[arg-type]
+    options, correct = Generator._options(None, qid, answer, others)  # type: ignore[arg-type]  # _options does not use self
     assert sorted(options) == sorted([answer, *others])
     assert options.count(answer) == 1 and options[correct] == answer
 

@@ -56,7 +56,7 @@ class Notetypes:
 
 def load_notetypes(templates_dir: Path) -> Notetypes:
     """Read templates/anki/notetypes.yaml and cards.css into genanki models with their fixed IDs."""
-    from quizgen.load.dataio import load_yaml  # noqa: PLC0415
+    from quizgen.load.dataio import load_yaml  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     path = templates_dir / "anki" / "notetypes.yaml"
     css_path = templates_dir / "anki" / "cards.css"
