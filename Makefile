@@ -43,7 +43,7 @@ lint: $(DEV)
 	$(BIN)/mypy
 
 docs: $(DEV)
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 test: lint docs
 	$(BIN)/python -m pytest -n 2
