@@ -39,7 +39,7 @@ check: $(APP)
 	$(BIN)/quizgen check
 
 lint: $(DEV)
-	$(BIN)/ruff check quizgen tests bench
+	$(BIN)/ruff check quizgen tests bench docs/hooks
 	$(BIN)/mypy
 
 docs: $(DEV)
