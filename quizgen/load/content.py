@@ -87,6 +87,12 @@ class LoadedSource:
     items: tuple[BankItem, ...]
     keypoints: tuple[LoadedKeyPoint, ...] = ()
     """The source's curated key points (keypoints.yaml, optional), in file order."""
+    withdrawn: dict[str, str] = field(default_factory=dict)
+    """Items removed from the bank (retired.yaml, optional): id -> "wrong: why" or "removed: why"."""
+
+    def bank_status(self) -> dict[str, str]:
+        """"<source>/<item>" -> "" for every item, or the withdrawn item's reason (what a retired note says)."""
+        return {**{f"{self.id}/{i}": why for i, why in self.withdrawn.items()}, **{f"{self.id}/{it.id}": "" for it in self.items}}
 
     @property
     def id(self) -> str:
@@ -253,7 +259,43 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
     if not any((folder / "bank").glob("*.yaml")):
         out.warn(folder / "bank", None, "bank", "no bank files yet, so this source is in no deck; add bank/NN-<section-id>.yaml (see README, Adding a source)")
     return LoadedSource(source=source, dir=folder, userdict=userdict if userdict.exists() else None, items=tuple(items),
-                        keypoints=keypoints or ())
+                        keypoints=keypoints or (), withdrawn=_load_withdrawn(folder, {it.id for it in items}, out))
+
+
+WITHDRAWN_REASONS = ("wrong", "removed")
+
+
+def _load_withdrawn(folder: Path, items: set[str], out: Collector) -> dict[str, str]:
+    """retired.yaml (optional): `retired: [{id, reason: wrong|removed, note}]`, items no longer in the bank and why.
+
+    Their notes are retired anyway (the note state remembers them); the file only says why on the card, so a learner
+    knows a card taught a mistake."""
+    path = folder / "retired.yaml"
+    if not path.exists():
+        return {}
+    try:
+        data = load_yaml(path)
+    except QuizgenError as exc:
+        out.catch(exc)
+        return {}
+    entries = data.get("retired") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        out.add(path, 1, "retired", "expected `retired:` with a list of {id, reason: wrong or removed, note}")
+        return {}
+    found: dict[str, str] = {}
+    for idx, entry in enumerate(entries):
+        line = getattr(entry, "line", None)
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            out.add(path, line, f"retired.{idx}", "expected {id: <item id>, reason: wrong or removed, note: <why>}")
+            continue
+        item, reason, note = entry["id"], entry.get("reason", "removed"), entry.get("note", "")
+        if reason not in WITHDRAWN_REASONS or not isinstance(note, str):
+            out.add(path, line, f"retired.{idx}.reason", f"item {item}: reason must be wrong or removed, and note a text")
+        elif item in items:
+            out.add(path, line, f"retired.{idx}.id", f"item {item} is still in the bank; remove it from the bank or from {rel(path)}")
+        else:
+            found[item] = f"{reason}: {note}".strip()
+    return found
 
 
 def _load_keypoints(source: Source, folder: Path, out: Collector) -> tuple[LoadedKeyPoint, ...] | None:

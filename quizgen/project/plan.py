@@ -243,11 +243,62 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
 # --- outputs ----------------------------------------------------------------------------------
 
 
+def owned_elsewhere(qset: QuestionSet, paths: Paths, set_file: Path | None = None,
+                    current: Sequence[QuestionSet] = ()) -> frozenset[str]:
+    """The GUIDs of this set's questions and old notes that other decks own: this deck gives those questions GUIDs
+    of its own and never retires those notes, so importing one deck never moves another deck's cards.
+
+    A shared GUID (`note_guid`) belongs to one deck: first one that ships it live now, then one whose note state
+    already ships it live, then a recipe's deck before a generated set's, then the lower deck id. Other decks are
+    known by their note state in decks/state/ and, in `quizgen build`, by the sets being built (`current`).
+    """
+    from quizgen.outputs.anki.package import NoteState, note_guid  # noqa: PLC0415 - genanki only for decks
+
+    def rank(guid: str, wants: set[str], live: set[str], generated: bool, deck_id: int) -> tuple[bool, bool, bool, int]:
+        return (guid not in wants, guid not in live, generated, deck_id)
+
+    mine = paths.state_for(qset, set_file).resolve()
+    folder = paths.decks / "state"
+    building = {paths.state_for(o, None).resolve(): o for o in current}
+    others: dict[Path, tuple[set[str], set[str], set[str], bool, int]] = {}  # state -> (wanted now, shipped live, remembered, generated, deck id)
+    for path in sorted({*(p.resolve() for p in folder.glob("*.json")), *building}) if folder.is_dir() else building:
+        if path == mine:
+            continue
+        try:
+            st = NoteState.load(path)
+        except QuizgenError:
+            continue  # `check` reports it
+        live, other = st.live(), building.get(path)
+        if other is not None:
+            others[path] = ({note_guid(q) for q in other.questions}, live, set(st.entries), False, other.deck_id)
+        elif st.deck_id != qset.deck_id:
+            others[path] = (live, live, set(st.entries), st.generated, st.deck_id)
+    if not others:
+        return frozenset()
+    own = NoteState.load(mine) if mine.exists() else NoteState({})
+    wants, live = {note_guid(q) for q in qset.questions}, own.live()
+    out = set()
+    for o_wants, o_live, o_remembered, generated, deck_id in others.values():
+        for guid in o_wants | o_remembered:
+            if (guid in wants or guid in own.entries) and \
+                    rank(guid, wants, live, set_file is not None, qset.deck_id) < rank(guid, o_wants, o_live, generated, deck_id):
+                continue  # this deck keeps it
+            out.add(guid)
+    return frozenset(out)
+
+
 def render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, *, set_file: Path | None = None, **options: object) -> dict[Path, bytes]:
     """Render a set in each format and place every file: the set's output folder, the note state in its own place."""
+    return _render_set(qset, formats, paths, set_file, (), options)
+
+
+def _render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, set_file: Path | None, current: Sequence[QuestionSet],
+                options: dict[str, object]) -> dict[Path, bytes]:
     from quizgen.outputs import NOTE_STATE, OutputOptions, render  # noqa: PLC0415
 
     state = paths.state_for(qset, set_file)
+    if "anki" in formats:
+        options = {**options, "elsewhere": owned_elsewhere(qset, paths, set_file, current), "generated": set_file is not None}
     opts = OutputOptions.for_set(qset, paths.templates, state_file=state, **options)
     folder = paths.out_dir(qset)
     return {state if name == NOTE_STATE else folder / name: data for name, data in render(qset, formats, opts).items()}
@@ -256,9 +307,10 @@ def render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, *, set_f
 def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
     """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
     files: dict[Path, bytes] = {}
+    sets = [qset for _, qset in plan.sets]
     for loaded, qset in plan.sets:
-        files.update(render_set(qset, loaded.recipe.formats, paths, interactive=True, pdf=False,
-                                xlsx_columns=loaded.recipe.xlsx_columns or None))
+        files.update(_render_set(qset, loaded.recipe.formats, paths, None, sets,
+                                 {"interactive": True, "pdf": False, "xlsx_columns": loaded.recipe.xlsx_columns or None}))
     return files
 
 
@@ -291,7 +343,7 @@ def export(target: Path, formats: Sequence[str], paths: Paths, **options: object
     if "xlsx" in formats and target.suffix == ".toml" and "xlsx_columns" not in options:
         options = {**options, "xlsx_columns": _recipe_columns(target)}  # the recipe's column map, as `build` uses it
     files = render_set(qset, formats, paths, set_file=set_file, **options)
-    write_many(files)
     if cache is not None:
-        cache.store(qset, paths)
+        cache.store(qset, paths)  # before writing: it reads the note state the deck was just made from
+    write_many(files)
     return list(files)
