@@ -8,7 +8,7 @@ from pathlib import Path
 
 from quizgen.errors import Problem, SelectionError, rel
 from quizgen.learner.history import History, load_history
-from quizgen.learner.rank import ItemFailures, current_ms, rank_failures
+from quizgen.learner.rank import ItemFailures, current_ms, rank_failures, rank_recall
 from quizgen.load.content import load_content, load_templates
 from quizgen.models import Filters, Question, QuestionSet
 
@@ -40,7 +40,7 @@ class FailingSet:
 
 def failing_set(collection: Path, *, content_dir: Path, templates_dir: Path, count: int, since_days: int | None,
                 min_again: int, seed: int, title: str | None, output: str, now: int | None = None,
-                include_retired: bool = False) -> FailingSet:
+                include_retired: bool = False, by: str = "again") -> FailingSet:
     """Rank the collection's items by failures, take the worst `count` (0: all), and ask each in another form."""
     from quizgen.generate.questions import Generator, stable_id  # noqa: PLC0415 - jieba only when generating
 
@@ -48,9 +48,15 @@ def failing_set(collection: Path, *, content_dir: Path, templates_dir: Path, cou
     templates = load_templates(templates_dir)
     history = load_history(collection, content=content, templates=templates, templates_dir=templates_dir,
                            include_retired=include_retired)
-    ranked = rank_failures(history.cards, now_ms=current_ms() if now is None else now, since_days=since_days, min_again=min_again,
-                           source_order={sid: i for i, sid in enumerate(content.sources)},
-                           types={t.id: t.type for t in templates.values()})
+    # asides: no recipe deck asks them (a learner who has not upgraded yet still holds them unmarked)
+    cards = history.cards if include_retired else [c for c in history.cards if getattr(c.item.item, "importance", "detail") != "aside"]
+    order = {sid: i for i, sid in enumerate(content.sources)}
+    types: dict[str, str] = {t.id: str(t.type) for t in templates.values()}
+    now_ms = current_ms() if now is None else now
+    if by == "recall":  # the items the learner is most likely to have forgotten now (FSRS), not only the most failed
+        ranked = rank_recall(cards, now_ms=now_ms, source_order=order, types=types)
+    else:
+        ranked = rank_failures(cards, now_ms=now_ms, since_days=since_days, min_again=min_again, source_order=order, types=types)
     if not ranked:
         window = f" in the last {since_days} day(s)" if since_days is not None else ""
         hints = [h for h, on in (("lower --min-again", min_again > 1), ("widen --since", since_days is not None)) if on]

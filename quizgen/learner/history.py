@@ -67,8 +67,8 @@ def load_history(path: Path, *, content: Content, templates: dict[str, QuestionT
                  include_retired: bool = False) -> History:
     """Read the collection's notes from quizgen decks and tie each card to its bank item; one clear error if none.
 
-    Cards of retired notes (quizgen::retired) and of aside items are left out unless `include_retired`: no shipped
-    deck asks them, so neither `from-anki` nor `progress` should send the learner back to them."""
+    Cards of retired notes (quizgen::retired) are left out unless `include_retired`: no shipped deck asks them, so
+    neither `from-anki` nor `progress` should send the learner back to them."""
     guids = known_guids(content, templates)
     ours = notetype_ids(templates_dir)
 
@@ -97,7 +97,7 @@ def load_history(path: Path, *, content: Content, templates: dict[str, QuestionT
                          retired=c.nid in retired)
              for c in data.cards if c.nid in resolved]
     if not include_retired:
-        cards = [c for c in cards if not c.retired and getattr(c.item.item, "importance", "detail") != "aside"]
+        cards = [c for c in cards if not c.retired]
     return History(path=path, cards=cards, skipped_notes=skipped)
 
 
