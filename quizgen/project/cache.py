@@ -153,7 +153,7 @@ class DeckCache:
         """Remember a recipe's deck after the full path rendered and wrote it (under the key taken before it ran)."""
         from quizgen.fsutil import write_many  # noqa: PLC0415
         from quizgen.outputs.anki.package import NoteState, deck_notes, load_notetypes  # noqa: PLC0415
-        from quizgen.project.plan import owned_elsewhere  # noqa: PLC0415
+        from quizgen.project.paths import owned_elsewhere  # noqa: PLC0415
 
         nts = load_notetypes(paths.templates)
         index = {id(m): i for i, m in enumerate(nts.all())}
