@@ -327,7 +327,9 @@ def from_anki(
     since: Annotated[int | None, typer.Option("--since", min=1, help="Only Again presses of the last DAYS days (default: all history).")] = None,
     min_again: Annotated[int, typer.Option("--min-again", min=1, help="Only items answered Again at least this many times.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed for choosing each item's new question.")] = 0,
-    title: Annotated[str | None, typer.Option("--title", help="Title of the set (default: <source title>：常错题).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title of the set (default: <source short title>：常错题).")] = None,
+    by: Annotated[str, typer.Option("--by", help="Rank by `again` (recency-weighted Again presses) or `recall` (FSRS: lowest recall probability now first).")] = "again",
+    include_retired: Annotated[bool, typer.Option("--include-retired", help="Also items no deck carries: retired notes (quizgen::retired) and asides.")] = False,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
 ) -> None:
@@ -342,8 +344,13 @@ def from_anki(
     from quizgen.project.plan import write_set
 
     with _errors():
+        if by not in ("again", "recall"):
+            from quizgen.errors import Problem, QuizgenError
+
+            raise QuizgenError(Problem("quizgen from-anki", None, "--by", f"unknown ranking {by!r}; use again or recall"))
         result = failing_set(collection, content_dir=content, templates_dir=templates, count=count, since_days=since,
-                             min_again=min_again, seed=seed, title=title, output=_safe_stem(out))
+                             min_again=min_again, seed=seed, title=title, output=_safe_stem(out),
+                             include_retired=include_retired, by=by)
         write_set(result.qset, out)
         picks_table(result)
         if result.shortfall:

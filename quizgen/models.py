@@ -437,3 +437,6 @@ class QuestionSet(Frozen):
     sources: tuple[str, ...]
     filters: Filters
     questions: tuple[Question, ...]
+    bank: dict[str, str] | None = Field(default=None, exclude=True)
+    """"<source>/<item>" -> "" for each bank item, or "wrong: why" / "removed: why" for an item withdrawn (retired.yaml):
+    why the deck's old notes are retired. Not written to set files (None there: old notes retire as "out")."""

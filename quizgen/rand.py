@@ -27,10 +27,15 @@ def stable_id(name: str) -> int:
     return 1_000_000_000_000 + int(hashlib.sha256(name.encode()).hexdigest(), 16) % 8_000_000_000_000
 
 
-def note_guid_for(source_id: str, item_id: str, template_id: str) -> str:
-    """The one Anki note GUID formula: from curated ids only, so editing an item's text keeps its note and history."""
+def note_guid_for(source_id: str, item_id: str, template_id: str, *, deck: int | None = None) -> str:
+    """The one Anki note GUID formula: from curated ids only, so editing an item's text keeps its note and history.
+
+    `deck`: a deck's own GUID for a question another deck already ships (the shared GUID stays with that deck).
+    """
     import genanki  # noqa: PLC0415 - genanki only for the commands that make or read decks
 
+    if deck is not None:
+        return str(genanki.guid_for("quizgen", source_id, item_id, template_id, f"deck:{deck}"))
     return str(genanki.guid_for("quizgen", source_id, item_id, template_id))
 
 

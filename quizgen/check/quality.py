@@ -47,7 +47,7 @@ RULES: dict[str, str] = {
     "waiver-unused": "a waiver names a known rule that fires on the item: stale waivers hide nothing and mislead",
     "waiver-no-reason": "a waiver says why the rule does not apply",
 }
-"""Rule id -> one-line rationale (also the README's table)."""
+"""Rule id -> one-line rationale (also the table in docs/how-to/write-good-items.md and the generated reference)."""
 
 _UNWAIVABLE = {"keypoint-uncovered", "waiver-unused", "waiver-no-reason"}
 
@@ -169,7 +169,7 @@ def _apply(hits: list[Hit], content: Content, result: QualityResult) -> None:
             line = it.line_of("waive")
             if rule not in RULES or rule in _UNWAIVABLE:
                 result.fired["waiver-unused"] += 1
-                result.problems.append(Problem(it.file, line, "waive", f"[waiver-unused] item {it.id}: {rule!r} is not a waivable rule; use one of the ids in the README"))
+                result.problems.append(Problem(it.file, line, "waive", f"[waiver-unused] item {it.id}: {rule!r} is not a waivable rule; use one of the ids in docs/reference/quality-rules (quizgen check --quality-report lists them)"))
             elif rule not in fired:
                 result.fired["waiver-unused"] += 1
                 result.problems.append(Problem(it.file, line, "waive", f"[waiver-unused] item {it.id}: rule {rule} does not fire on this item; remove the waiver"))

@@ -52,7 +52,7 @@ def import_article(article: Path, *, source_id: str, speakers_file: Path, out: P
         raw = load_yaml(speakers_file)
         if not isinstance(raw, list) or not raw:
             problems.add(speakers_file, getattr(raw, "line", 1) or 1, "speakers",
-                         "expected a list of speakers, each with id, name, role and labels (see README, Adding a source)")
+                         "expected a list of speakers, each with id, name, role and labels (see docs/how-to/add-a-source.md)")
         else:
             for idx, entry in enumerate(raw):
                 try:

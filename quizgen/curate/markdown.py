@@ -1,6 +1,6 @@
 """Turn a Markdown article (a write-up, an interview or a talk transcript) into a draft source.yaml.
 
-What the splitter understands (README, "Adding a source", lists the same):
+What the splitter understands (docs/how-to/add-a-source.md lists the same):
 - YAML front matter (`---` ... `---`) or header lines before the text (`文章作者: 机器之心`, `发布时间: 2024-10-21`,
   `原文链接: https://...`; see META_KEYS) for the title, outlet, date and url; a first `# 标题` is the title;
 - `#` to `######` headings and whole-line bold text (`**一、背景**`) start sections;

@@ -525,4 +525,6 @@ def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: 
     # model_construct: the questions were just built from validated content; re-validating 100,000 of them costs seconds
     return QuestionSet.model_construct(title=recipe.title, output=recipe.output, deck_name=recipe.deck_name or recipe.title,
                                        deck_id=recipe.deck_id or stable_id(recipe.output), seed=recipe.seed, versions=recipe.versions,
-                                       sources=recipe.sources, filters=filters, questions=tuple(chosen))
+                                       sources=recipe.sources, filters=filters, questions=tuple(chosen),
+                                       bank={k: v for sid in recipe.sources if sid in content.sources
+                                             for k, v in content.sources[sid].bank_status().items()})

@@ -73,6 +73,12 @@ class Review:
     """When it was answered: the review log's id is its time in milliseconds."""
     ease: int
     """1 Again, 2 Hard, 3 Good, 4 Easy; 0 for manual changes (reschedule, reset), which are not answers."""
+    kind: int = 1
+    """The review log's type: 0 learning, 1 review, 2 relearning, 3 filtered deck, 4 manual, 5 rescheduled."""
+    last_ivl: int = 0
+    """The card's interval before this answer: days when positive, seconds (negative) while learning."""
+    ivl: int = 0
+    """The interval this answer gave: days when positive, seconds (negative) while learning."""
 
 
 @dataclass(frozen=True)
@@ -227,7 +233,7 @@ def _read(db: sqlite3.Connection, path: Path, wanted: NoteFilter) -> CollectionD
         "where nid in (select id from temp.wanted_notes) order by id")
     cards = [CardRow(*row[:9], difficulty=_fsrs_difficulty(row[9])) for row in rows]  # type: ignore[misc]  # row[:9]: the columns before difficulty
     reviews = [Review(*row) for row in db.execute(
-        "select r.cid, r.id, r.ease from revlog r join cards c on c.id = r.cid "
+        "select r.cid, r.id, r.ease, r.type, r.lastIvl, r.ivl from revlog r join cards c on c.id = r.cid "
         "where c.nid in (select id from temp.wanted_notes) order by r.id")]
     return CollectionData(path=path, notes=notes, cards=cards, reviews=reviews, field_names=names)
 

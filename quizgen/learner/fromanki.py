@@ -8,7 +8,7 @@ from pathlib import Path
 
 from quizgen.errors import Problem, SelectionError, rel
 from quizgen.learner.history import History, load_history
-from quizgen.learner.rank import ItemFailures, current_ms, rank_failures
+from quizgen.learner.rank import ItemFailures, current_ms, rank_failures, rank_recall
 from quizgen.load.content import load_content, load_templates
 from quizgen.models import Filters, Question, QuestionSet
 
@@ -39,16 +39,24 @@ class FailingSet:
 
 
 def failing_set(collection: Path, *, content_dir: Path, templates_dir: Path, count: int, since_days: int | None,
-                min_again: int, seed: int, title: str | None, output: str, now: int | None = None) -> FailingSet:
+                min_again: int, seed: int, title: str | None, output: str, now: int | None = None,
+                include_retired: bool = False, by: str = "again") -> FailingSet:
     """Rank the collection's items by failures, take the worst `count` (0: all), and ask each in another form."""
     from quizgen.generate.questions import Generator, stable_id  # noqa: PLC0415 - jieba only when generating
 
     content = load_content(content_dir)
     templates = load_templates(templates_dir)
-    history = load_history(collection, content=content, templates=templates, templates_dir=templates_dir)
-    ranked = rank_failures(history.cards, now_ms=current_ms() if now is None else now, since_days=since_days, min_again=min_again,
-                           source_order={sid: i for i, sid in enumerate(content.sources)},
-                           types={t.id: t.type for t in templates.values()})
+    history = load_history(collection, content=content, templates=templates, templates_dir=templates_dir,
+                           include_retired=include_retired)
+    # asides: no recipe deck asks them (a learner who has not upgraded yet still holds them unmarked)
+    cards = history.cards if include_retired else [c for c in history.cards if getattr(c.item.item, "importance", "detail") != "aside"]
+    order = {sid: i for i, sid in enumerate(content.sources)}
+    types: dict[str, str] = {t.id: str(t.type) for t in templates.values()}
+    now_ms = current_ms() if now is None else now
+    if by == "recall":  # the items the learner is most likely to have forgotten now (FSRS), not only the most failed
+        ranked = rank_recall(cards, now_ms=now_ms, source_order=order, types=types)
+    else:
+        ranked = rank_failures(cards, now_ms=now_ms, since_days=since_days, min_again=min_again, source_order=order, types=types)
     if not ranked:
         window = f" in the last {since_days} day(s)" if since_days is not None else ""
         hints = [h for h, on in (("lower --min-again", min_again > 1), ("widen --since", since_days is not None)) if on]
@@ -65,7 +73,8 @@ def failing_set(collection: Path, *, content_dir: Path, templates_dir: Path, cou
         by_item.setdefault((q.source_id, q.item_id), []).append(q)
     picks = [p for f in chosen if (p := _pick(f, by_item.get((f.source_id, f.item_id), []), seed)) is not None]
     if title is None:
-        title = f"{content.sources[sources[0]].source.title}：常错题" if len(sources) == 1 else "常错题"
+        src = content.sources[sources[0]].source if len(sources) == 1 else None
+        title = f"{src.short_title or src.title}：常错题" if src is not None else "常错题"
     qset = QuestionSet(title=title, output=output, deck_name=title, deck_id=stable_id(output), seed=seed, versions=1,
                        sources=sources, filters=Filters(count=count, per_item=1), questions=tuple(p.question for p in picks))
     return FailingSet(qset=qset, picks=picks, qualifying=len(ranked), history=history)

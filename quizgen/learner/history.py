@@ -14,6 +14,7 @@ from quizgen.rand import note_guid_for
 
 QUESTION_ID_FIELD = "QuestionID"
 SOURCE_TAG = "quizgen::source::"
+RETIRED_TAG = "quizgen::retired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class CardHistory:
     template_id: str
     reviews: tuple[Review, ...]
     """Answers only (ease 1-4), oldest first; manual reschedules are left out."""
+    retired: bool = False
+    """Its note is tagged quizgen::retired: no deck carries it any more."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -60,8 +63,12 @@ def notetype_ids(templates_dir: Path) -> set[int]:
         return set()
 
 
-def load_history(path: Path, *, content: Content, templates: dict[str, QuestionTemplate], templates_dir: Path) -> History:
-    """Read the collection's notes from quizgen decks and tie each card to its bank item; one clear error if none."""
+def load_history(path: Path, *, content: Content, templates: dict[str, QuestionTemplate], templates_dir: Path,
+                 include_retired: bool = False) -> History:
+    """Read the collection's notes from quizgen decks and tie each card to its bank item; one clear error if none.
+
+    Cards of retired notes (quizgen::retired) are left out unless `include_retired`: no shipped deck asks them, so
+    neither `from-anki` nor `progress` should send the learner back to them."""
     guids = known_guids(content, templates)
     ours = notetype_ids(templates_dir)
 
@@ -85,8 +92,12 @@ def load_history(path: Path, *, content: Content, templates: dict[str, QuestionT
         raise collection_problem(path, f"{len(data.notes)} note(s) from quizgen decks, but none asks an item of the bank in "
                              f"{content.root}; pass --content with the content the decks were built from")
     answers = _answers(data.reviews)
-    cards = [CardHistory(card=c, item=resolved[c.nid][0], template_id=resolved[c.nid][1], reviews=tuple(answers.get(c.id, ())))
+    retired = {n.id for n in data.notes if RETIRED_TAG in n.tags}
+    cards = [CardHistory(card=c, item=resolved[c.nid][0], template_id=resolved[c.nid][1], reviews=tuple(answers.get(c.id, ())),
+                         retired=c.nid in retired)
              for c in data.cards if c.nid in resolved]
+    if not include_retired:
+        cards = [c for c in cards if not c.retired]
     return History(path=path, cards=cards, skipped_notes=skipped)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from quizgen.learner.history import CardHistory
 from quizgen.rand import source_date_epoch
@@ -43,6 +43,8 @@ class ItemFailures:
     failed_types: tuple[str, ...]
     position: tuple[int, tuple[int, int]]
     """(source index, item position): the interview's order."""
+    recall: float | None = None
+    """FSRS: the lowest recall probability now among the item's cards (`--by recall`), else None."""
 
     def key(self) -> tuple[float, int, float, int, tuple[int, tuple[int, int]], str]:
         """Sort key: worst first."""
@@ -62,8 +64,11 @@ def weight(time_ms: int, now_ms: int) -> float:
 
 
 def rank_failures(cards: Iterable[CardHistory], *, now_ms: int, since_days: int | None = None, min_again: int = 1,
-                  source_order: dict[str, int] | None = None, types: dict[str, str] | None = None) -> list[ItemFailures]:
-    """Items with at least `min_again` Again presses since `since_days` days before now (all history if None), worst first."""
+                  source_order: dict[str, int] | None = None, types: dict[str, str] | None = None,
+                  studied: bool = False) -> list[ItemFailures]:
+    """Items with at least `min_again` Again presses since `since_days` days before now (all history if None), worst first.
+
+    `studied`: every item answered at least once instead (with min_again 0)."""
     start = now_ms - since_days * DAY_MS if since_days is not None else None
     grouped: dict[tuple[str, str], list[CardHistory]] = {}
     for ch in cards:
@@ -80,7 +85,7 @@ def rank_failures(cards: Iterable[CardHistory], *, now_ms: int, since_days: int 
                     again += 1
                     score += weight(r.time_ms, now_ms)
                     per_template[ch.template_id] = per_template.get(ch.template_id, 0) + 1
-        if again < max(min_again, 1):
+        if (again < max(min_again, 1) and not studied) or (studied and not any(ch.reviews for ch in group)):
             continue
         failed = tuple(sorted(per_template, key=lambda t: (-per_template[t], t)))
         factors = [ch.card.factor for ch in group if ch.card.factor > 0]
@@ -92,3 +97,87 @@ def rank_failures(cards: Iterable[CardHistory], *, now_ms: int, since_days: int 
             failed_templates=failed, failed_types=tuple(dict.fromkeys((types or {}).get(t, t) for t in failed)),
             position=(order.get(source_id, 0), item.position)))
     return sorted(out, key=ItemFailures.key)
+
+
+# --- memory: FSRS recall probabilities from the review log -----------------------------------
+
+ROLLOVER_HOUR = 4
+"""Anki's default start of the next day (4 am): reviews before it count to the day before, as in Anki's elapsed days."""
+ANSWER_KINDS = (0, 1, 2, 3)
+"""Review-log types that are answers to the card (learning, review, relearning, filtered); 4 and 5 are manual changes."""
+
+
+@dataclass(frozen=True)
+class Memory:
+    stability: float
+    """Days until recall falls to 90 %."""
+    difficulty: float
+    recall_now: float
+    recall_week: float
+    """Expected recall in 7 days without a review."""
+
+
+def anki_day(time_ms: int, *, rollover_hour: int = ROLLOVER_HOUR) -> int:
+    """The day an answer counts to in Anki: local days that start at the rollover hour."""
+    import datetime as dt  # noqa: PLC0415 - only this path needs it
+
+    local = dt.datetime.fromtimestamp(time_ms / 1000).astimezone()
+    offset = local.utcoffset()
+    seconds = time_ms // 1000 + (int(offset.total_seconds()) if offset else 0) - rollover_hour * 3600
+    return seconds // 86400
+
+
+def memory_states(cards: Iterable[CardHistory], *, now_ms: int, parameters: tuple[float, ...] | None = None,
+                  rollover_hour: int = ROLLOVER_HOUR) -> dict[int, Memory]:
+    """Card id -> its FSRS memory (stability, difficulty) replayed from its answers, and its recall probability now and
+    in 7 days, with the published FSRS-6 model (the `fsrs` package, Anki's default parameters unless given).
+
+    Elapsed time is counted in Anki's days (local days starting at the rollover hour), as Anki's scheduler does:
+    a second answer the same day uses FSRS's short-term formula. Cards never answered have no memory and are left out.
+    """
+    import datetime as dt  # noqa: PLC0415 - only this path needs it
+
+    from fsrs import Card, Rating, Scheduler  # noqa: PLC0415 - only for the commands that read a collection
+
+    scheduler = Scheduler(parameters=parameters) if parameters else Scheduler()
+    scheduler.enable_fuzzing = False
+    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    today = anki_day(now_ms, rollover_hour=rollover_hour)
+    out: dict[int, Memory] = {}
+    for ch in cards:
+        answers = [r for r in ch.reviews if r.kind in ANSWER_KINDS]
+        if not answers:
+            continue
+        card = Card()
+        for n, r in enumerate(answers):
+            # whole Anki days apart (plus seconds that keep the answers in order within a day)
+            when = epoch + dt.timedelta(days=anki_day(r.time_ms, rollover_hour=rollover_hour), seconds=n)
+            card, _ = scheduler.review_card(card, Rating(r.ease), review_datetime=when)
+        assert card.stability is not None and card.difficulty is not None and card.last_review is not None
+        elapsed = today - (card.last_review - epoch).days
+        out[ch.card.id] = Memory(stability=card.stability, difficulty=card.difficulty,
+                                 recall_now=_recall(scheduler, max(elapsed, 0), card.stability),
+                                 recall_week=_recall(scheduler, max(elapsed, 0) + 7, card.stability))
+    return out
+
+
+def _recall(scheduler: object, days: float, stability: float) -> float:
+    """FSRS-6's forgetting curve: (1 + factor * t / S) ^ -decay."""
+    decay = -float(scheduler.parameters[20])  # type: ignore[attr-defined]  # the value has the attributes the callee reads
+    factor = 0.9 ** (1 / decay) - 1
+    return float((1 + factor * days / stability) ** decay)
+
+
+def rank_recall(cards: Iterable[CardHistory], *, now_ms: int, source_order: dict[str, int] | None = None,
+                types: dict[str, str] | None = None) -> list[ItemFailures]:
+    """Every studied item, the one most at risk now first: by the lowest FSRS recall probability among its cards."""
+    cards = list(cards)
+    memory = memory_states(cards, now_ms=now_ms)
+    every = {(f.source_id, f.item_id): f for f in rank_failures(cards, now_ms=now_ms, min_again=0, source_order=source_order,
+                                                                  types=types, studied=True)}
+    out = []
+    for key, f in every.items():
+        recalls = [memory[ch.card.id].recall_now for ch in cards if ch.key == key and ch.card.id in memory]
+        if recalls:
+            out.append(replace(f, recall=min(recalls)))
+    return sorted(out, key=lambda f: (round(f.recall or 0.0, 9), f.position, f.item_id))

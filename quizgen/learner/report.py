@@ -47,18 +47,19 @@ def progress_table(progress: Progress) -> None:
                             f"30-day retention {percent(t.retention)}")
         table.add_column("group")
         table.add_column("", max_width=28, no_wrap=True, overflow="ellipsis")
-        for name in ("seen", "mature", "retention 30d"):
+        for name in ("seen", "mature", "retention 30d", "young / mature", "recall now → 7d"):
             table.add_column(name, justify="right")
         table.add_column("most failed (Again presses)")
+        table.add_column("leeches")
         for label, rows in (("section", src.sections), ("key point", src.keypoints), ("importance", src.importance)):
             if not rows:
                 continue
             if label != "section":
                 table.add_section()
             for row in rows:
-                table.add_row(label, row.title, f"{row.seen}/{row.total}", str(row.mature), _retention(row), _failed(row))
+                table.add_row(label, row.title, f"{row.seen}/{row.total}", str(row.mature), *_memory(row), _failed(row), _leeches(row))
         table.add_section()
-        table.add_row("total", "", f"{t.seen}/{t.total}", str(t.mature), _retention(t), _failed(t))
+        table.add_row("total", "", f"{t.seen}/{t.total}", str(t.mature), *_memory(t), _failed(t), _leeches(t))
         _show(console, table)
     if progress.skipped_notes:
         _show(console, f"{progress.skipped_notes} note(s) from quizgen decks ask items no longer in the bank; left out")
@@ -66,6 +67,17 @@ def progress_table(progress: Progress) -> None:
 
 def _retention(row: Row) -> str:
     return f"{percent(row.retention)} of {row.answers}" if row.answers else "—"
+
+
+def _memory(row: Row) -> tuple[str, str, str]:
+    """Retention of review answers, young and mature apart, and the FSRS expected recall now and in 7 days."""
+    split = f"{percent(row.young_retention)} / {percent(row.mature_retention)}" if row.answers else "—"
+    recall = f"{percent(row.recall[0])} → {percent(row.recall[1])}" if row.recall else "—"
+    return _retention(row), split, recall
+
+
+def _leeches(row: Row) -> str:
+    return ", ".join(row.leeches) or "—"
 
 
 def _failed(row: Row) -> str:
@@ -78,12 +90,12 @@ def picks_table(result: FailingSet) -> None:
     from rich.table import Table  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
     table = Table(title=f"{result.qset.title} — {len(result.picks)} item(s), seed {result.qset.seed}")
-    for name in ("#", "item", "again", "score", "lapses", "failed as", "asked as"):
-        table.add_column(name, justify="right" if name in ("#", "again", "score", "lapses") else "left")
+    for name in ("#", "item", "again", "score", "lapses", "recall", "failed as", "asked as"):
+        table.add_column(name, justify="right" if name in ("#", "again", "score", "lapses", "recall") else "left")
     for n, pick in enumerate(result.picks, 1):
         f = pick.failures
         asked = pick.question.type + ("" if pick.other_form else " (no other form)")
-        table.add_row(str(n), f.item_id, str(f.again), f"{f.score:.2f}", str(f.lapses), ", ".join(f.failed_types), asked)
+        table.add_row(str(n), f.item_id, str(f.again), f"{f.score:.2f}", str(f.lapses), percent(f.recall), ", ".join(f.failed_types), asked)
     _show(Console(width=120, soft_wrap=False), table)
 
 

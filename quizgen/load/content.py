@@ -87,6 +87,12 @@ class LoadedSource:
     items: tuple[BankItem, ...]
     keypoints: tuple[LoadedKeyPoint, ...] = ()
     """The source's curated key points (keypoints.yaml, optional), in file order."""
+    withdrawn: dict[str, str] = field(default_factory=dict)
+    """Items removed from the bank (retired.yaml, optional): id -> "wrong: why" or "removed: why"."""
+
+    def bank_status(self) -> dict[str, str]:
+        """"<source>/<item>" -> "" for every item, or the withdrawn item's reason (what a retired note says)."""
+        return {**{f"{self.id}/{i}": why for i, why in self.withdrawn.items()}, **{f"{self.id}/{it.id}": "" for it in self.items}}
 
     @property
     def id(self) -> str:
@@ -242,7 +248,7 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
         except QuizgenError as exc:
             out.catch(exc)
     else:
-        out.warn(userdict, None, "userdict", "not found; without it jieba may cut names and terms in half in cloze blanks (see README, Adding a source)")
+        out.warn(userdict, None, "userdict", "not found; without it jieba may cut names and terms in half in cloze blanks (see docs/how-to/add-a-source.md)")
     from quizgen.curate.markdown import compare_with_article  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     out.warnings.extend(compare_with_article(source, folder))
@@ -251,9 +257,45 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
     # a broken keypoints.yaml is reported once, not again as an unknown key point on every core item
     items = _load_bank(source, folder, tags, out, keypoints, check_keypoints=len(out.problems) == before)
     if not any((folder / "bank").glob("*.yaml")):
-        out.warn(folder / "bank", None, "bank", "no bank files yet, so this source is in no deck; add bank/NN-<section-id>.yaml (see README, Adding a source)")
+        out.warn(folder / "bank", None, "bank", "no bank files yet, so this source is in no deck; add bank/NN-<section-id>.yaml (see docs/how-to/add-a-source.md)")
     return LoadedSource(source=source, dir=folder, userdict=userdict if userdict.exists() else None, items=tuple(items),
-                        keypoints=keypoints or ())
+                        keypoints=keypoints or (), withdrawn=_load_withdrawn(folder, {it.id for it in items}, out))
+
+
+WITHDRAWN_REASONS = ("wrong", "removed")
+
+
+def _load_withdrawn(folder: Path, items: set[str], out: Collector) -> dict[str, str]:
+    """retired.yaml (optional): `retired: [{id, reason: wrong|removed, note}]`, items no longer in the bank and why.
+
+    Their notes are retired anyway (the note state remembers them); the file only says why on the card, so a learner
+    knows a card taught a mistake."""
+    path = folder / "retired.yaml"
+    if not path.exists():
+        return {}
+    try:
+        data = load_yaml(path)
+    except QuizgenError as exc:
+        out.catch(exc)
+        return {}
+    entries = data.get("retired") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        out.add(path, 1, "retired", "expected `retired:` with a list of {id, reason: wrong or removed, note}")
+        return {}
+    found: dict[str, str] = {}
+    for idx, entry in enumerate(entries):
+        line = getattr(entry, "line", None)
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            out.add(path, line, f"retired.{idx}", "expected {id: <item id>, reason: wrong or removed, note: <why>}")
+            continue
+        item, reason, note = entry["id"], entry.get("reason", "removed"), entry.get("note", "")
+        if reason not in WITHDRAWN_REASONS or not isinstance(note, str):
+            out.add(path, line, f"retired.{idx}.reason", f"item {item}: reason must be wrong or removed, and note a text")
+        elif item in items:
+            out.add(path, line, f"retired.{idx}.id", f"item {item} is still in the bank; remove it from the bank or from {rel(path)}")
+        else:
+            found[item] = f"{reason}: {note}".strip()
+    return found
 
 
 def _load_keypoints(source: Source, folder: Path, out: Collector) -> tuple[LoadedKeyPoint, ...] | None:
@@ -340,7 +382,7 @@ def _load_bank(source: Source, folder: Path, tags: dict[str, str], out: Collecto
             continue
         if data is None or (isinstance(data, dict) and not data.get("items")):
             out.add(path, getattr(data, "key_lines", {}).get("items", 1), "items",
-                    "no items: this file would add nothing to any deck; add items (see README, Adding a source) or delete the file")
+                    "no items: this file would add nothing to any deck; add items (see docs/how-to/add-a-source.md) or delete the file")
             continue
         bank = _validate(BankFile, data, path, out)
         indexes: tuple[int, ...] | None = None

@@ -51,6 +51,10 @@ class OutputOptions:
     """anki: the deck's current note state file (read, never written here); None or missing: a fresh deck."""
     now: int | None = None
     """anki: the time new or edited notes get (default: SOURCE_DATE_EPOCH or the clock)."""
+    elsewhere: frozenset[str] = frozenset()
+    """anki: GUIDs other decks ship: this deck asks those questions with GUIDs of its own and never retires them."""
+    generated: bool = False
+    """anki: a generated set's deck, not a recipe's (recipes keep shared GUIDs first)."""
     xlsx_columns: Mapping[str, str] | None = None
     """xlsx: default column header -> the header a platform expects (an empty string drops the column)."""
     epoch: int | None = None

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from quizgen.models import QuestionSet
     from quizgen.project.paths import Paths
 
-FORMAT = "quizgen-deck/1"
+FORMAT = "quizgen-deck/2"
 
 
 @dataclass(frozen=True)
@@ -133,29 +133,33 @@ class DeckCache:
     def files(self, paths: Paths) -> dict[Path, bytes] | None:
         """The deck and its new note state, placed as render_set places them; None when the entry is missing or stale."""
         try:
-            key, header, notes = marshal.loads(self.file.read_bytes())  # noqa: S302 - plain data only (marshal runs no code); key checked next
+            key, header, notes, retired, elsewhere = marshal.loads(self.file.read_bytes())  # noqa: S302 - plain data only (marshal runs no code); key checked next
         except Exception:  # noqa: BLE001 - a missing or damaged entry only costs speed
             return None
         if key != self.key:
             return None
-        from quizgen.outputs.anki.package import NoteState, build_package, load_notetypes  # noqa: PLC0415 - loaded on use, so light commands start fast
+        from quizgen.outputs.anki.package import NoteState, Retirement, build_package, load_notetypes  # noqa: PLC0415 - loaded on use, so light commands start fast
 
         deck = _Deck(*header)
         nts = load_notetypes(paths.templates)
         models = nts.all()
         state_file = paths.state_for(deck, None)  # type: ignore[arg-type]  # reads .output only
         state = NoteState.load(state_file)
-        built = build_package(deck, nts, state, notes=((g, models[m], f, t, n, d, due) for g, m, f, t, n, d, due in notes))  # type: ignore[arg-type]  # a _Deck has what build_package reads
-        return {paths.out_dir(deck) / f"{deck.output}.apkg": built.data, state_file: state.dumps().encode("utf-8")}  # type: ignore[arg-type]  # built.data is bytes once the build succeeded
+        built = build_package(deck, nts, state, notes=[(g, models[m], f, t, n, d, due, i) for g, m, f, t, n, d, due, i in notes],  # type: ignore[arg-type]  # a _Deck has what build_package reads
+                              retired=[Retirement(*r) for r in retired], elsewhere=set(elsewhere))
+        return {paths.out_dir(deck) / f"{deck.output}.apkg": built.data, state_file: state.dumps().encode("utf-8")}  # type: ignore[arg-type]  # the value has the attributes the callee reads
 
     def store(self, qset: QuestionSet, paths: Paths) -> None:
         """Remember a recipe's deck after the full path rendered and wrote it (under the key taken before it ran)."""
         from quizgen.fsutil import write_many  # noqa: PLC0415 - loaded on use, so light commands start fast
-        from quizgen.outputs.anki.package import _note_specs, load_notetypes  # noqa: PLC0415 - loaded on use, so light commands start fast
+        from quizgen.outputs.anki.package import NoteState, deck_notes, load_notetypes  # noqa: PLC0415 - loaded on use, so light commands start fast
+        from quizgen.project.paths import owned_elsewhere  # noqa: PLC0415 - loaded on use, so light commands start fast
 
         nts = load_notetypes(paths.templates)
         index = {id(m): i for i, m in enumerate(nts.all())}
-        notes = [(g, index[id(m)], f, t, n, d, due) for g, m, f, t, n, d, due in _note_specs(qset, nts)]
+        elsewhere = owned_elsewhere(qset, paths)
+        specs, retired = deck_notes(qset, nts, NoteState.load(paths.state_for(qset, None)), elsewhere=elsewhere, bank=qset.bank)
+        notes = [(g, index[id(m)], f, t, n, d, due, i) for g, m, f, t, n, d, due, i in specs]
         header = (qset.output, qset.deck_id, qset.deck_name, qset.title)
         with contextlib.suppress(QuizgenError, ValueError):  # a cache that cannot be written only costs speed
-            write_many({self.file: marshal.dumps((self.key, header, notes))})
+            write_many({self.file: marshal.dumps((self.key, header, notes, [(r.guid, r.reason, r.note) for r in retired], sorted(elsewhere)))})

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from quizgen.errors import ContentError, Problem, QuizgenError, SelectionError, rel
 from quizgen.fsutil import write_many
 from quizgen.project.cache import set_cache_entry
+from quizgen.project.paths import owned_elsewhere
 
 # Loading, validating and generating need pydantic and YAML; a cached deck (deckcache.py) needs neither, so
 # `quizgen anki RECIPE` with unchanged inputs never imports them: they are imported where they are used.
@@ -245,9 +246,16 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
 
 def render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, *, set_file: Path | None = None, **options: object) -> dict[Path, bytes]:
     """Render a set in each format and place every file: the set's output folder, the note state in its own place."""
+    return _render_set(qset, formats, paths, set_file, (), options)
+
+
+def _render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, set_file: Path | None, current: Sequence[QuestionSet],
+                options: dict[str, object]) -> dict[Path, bytes]:
     from quizgen.outputs import NOTE_STATE, OutputOptions, render  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     state = paths.state_for(qset, set_file)
+    if "anki" in formats:
+        options = {**options, "elsewhere": owned_elsewhere(qset, paths, set_file, current), "generated": set_file is not None}
     opts = OutputOptions.for_set(qset, paths.templates, state_file=state, **options)
     folder = paths.out_dir(qset)
     return {state if name == NOTE_STATE else folder / name: data for name, data in render(qset, formats, opts).items()}
@@ -256,9 +264,10 @@ def render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, *, set_f
 def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
     """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
     files: dict[Path, bytes] = {}
+    sets = [qset for _, qset in plan.sets]
     for loaded, qset in plan.sets:
-        files.update(render_set(qset, loaded.recipe.formats, paths, interactive=True, pdf=False,
-                                xlsx_columns=loaded.recipe.xlsx_columns or None))
+        files.update(_render_set(qset, loaded.recipe.formats, paths, None, sets,
+                                 {"interactive": True, "pdf": False, "xlsx_columns": loaded.recipe.xlsx_columns or None}))
     return files
 
 
@@ -291,7 +300,7 @@ def export(target: Path, formats: Sequence[str], paths: Paths, **options: object
     if "xlsx" in formats and target.suffix == ".toml" and "xlsx_columns" not in options:
         options = {**options, "xlsx_columns": _recipe_columns(target)}  # the recipe's column map, as `build` uses it
     files = render_set(qset, formats, paths, set_file=set_file, **options)
-    write_many(files)
     if cache is not None:
-        cache.store(qset, paths)
+        cache.store(qset, paths)  # before writing: it reads the note state the deck was just made from
+    write_many(files)
     return list(files)

@@ -439,7 +439,7 @@ def test_needs_normalising_names_the_problem() -> None:
     assert needs_normalising("伊隆·马斯克") is None and needs_normalising("GPU 10 倍") is None
 
 
-def test_readme_lists_every_rule_with_a_rationale() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+def test_the_item_writing_guide_lists_every_rule_with_a_rationale() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "how-to" / "write-good-items.md").read_text(encoding="utf-8")
     for rule in RULES:
         assert re.search(rf"^\| `{re.escape(rule)}` \| .+ \|$", readme, re.M), rule

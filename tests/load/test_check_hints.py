@@ -84,9 +84,9 @@ def test_empty_bank_file_is_an_error(ws: Workspace) -> None:
     assert_problems(
         ws.check(),
         f"{ws.rel(ws.bank / '03-empty.yaml')}:1: items: no items: this file would add nothing to any deck; "
-        "add items (see README, Adding a source) or delete the file",
+        "add items (see docs/how-to/add-a-source.md) or delete the file",
         f"{ws.rel(ws.bank / '04-no-items.yaml')}:2: items: no items: this file would add nothing to any deck; "
-        "add items (see README, Adding a source) or delete the file",
+        "add items (see docs/how-to/add-a-source.md) or delete the file",
     )
 
 
@@ -99,7 +99,7 @@ def test_missing_article_and_userdict_are_warnings(ws: Workspace) -> None:
     assert result.stderr.splitlines() == [
         "warning: content/xh-lin-2025/article.md: article: not found; keep the published article beside source.yaml so its split can be re-checked",
         "warning: content/xh-lin-2025/userdict.txt: userdict: not found; without it jieba may cut names and terms in half in cloze blanks "
-        "(see README, Adding a source)",
+        "(see docs/how-to/add-a-source.md)",
     ]
 
 

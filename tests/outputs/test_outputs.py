@@ -47,7 +47,7 @@ def test_anki_returns_the_deck_and_its_note_state_and_quiz_its_pages(ws: Workspa
     files = outputs.render(qset, ["anki", "quiz"], OutputOptions(templates=TEMPLATES, versions=2, seed=3, interactive=True, now=1))
     assert list(files) == [f"{qset.output}.apkg", NOTE_STATE, f"{qset.output}-A.html", f"{qset.output}-B.html",
                            f"{qset.output}-key.csv", f"{qset.output}-interactive.html"]
-    assert b'"format": "quizgen-notes/1"' in files[NOTE_STATE]
+    assert b'"format": "quizgen-notes/2"' in files[NOTE_STATE]
 
 
 def test_an_unknown_format_is_named_with_the_available_ones() -> None:

@@ -14,5 +14,7 @@ if TYPE_CHECKING:
 def render(qset: QuestionSet, options: OutputOptions) -> dict[str, bytes]:
     """`<output>.apkg` and, under NOTE_STATE, the note state that goes with it."""
     state = NoteState.load(options.state_file) if options.state_file is not None else NoteState({})
-    built = build_package(qset, load_notetypes(options.templates), state, now=options.now)
+    state.generated = options.generated
+    built = build_package(qset, load_notetypes(options.templates), state, now=options.now, elsewhere=options.elsewhere,
+                          bank=getattr(qset, "bank", None))
     return {f"{qset.output}.apkg": built.data, NOTE_STATE: state.dumps().encode("utf-8")}

@@ -11,7 +11,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,14 +162,37 @@ def note_tags(q: Question) -> list[str]:
     ]
 
 
-# --- the state file: content hash -> first time built ----------------------------------------
+# --- the state file: every note a deck has shipped ------------------------------------------
+
+FORMAT = "quizgen-notes/2"
+READABLE = ("quizgen-notes/1", FORMAT)
+RETIRED_TAG = "quizgen::retired"
+RETIRED_DECK = "已停用"
+RETIRED_LINES = {
+    "wrong": "已停用：此题有误，已从题库删除{note}。请删除本卡，不要再记。",
+    "removed": "已停用：此题已从题库删除{note}。可删除或暂停本卡。",
+    "replaced": "已停用：同一要点现由本牌组的另一张卡来问。可删除本卡。",
+    "out": "已停用：此题已不在本牌组中{note}。可删除或暂停本卡。",
+}
+"""Why a note was retired -> the one line its front opens with (removed; removed because it was wrong; asked by
+another card of the deck now; no longer selected by the deck, e.g. demoted to an aside)."""
+LIVE_KEYS = ("hash", "mod", "model", "deck", "item", "fields", "tags")
 
 
 @dataclass
 class NoteState:
-    """guid -> (content hash, mod time). Committed, so rebuilds keep unchanged notes' mod times."""
+    """guid -> the note as last shipped (content hash, mod time, notetype, sub-deck, item, fields, tags) and, once
+    the deck no longer carries it, why it was retired. Committed, so rebuilds keep unchanged notes' mod times and a
+    note the deck drops is shipped once more, marked retired, with the fields the learner last got.
+
+    quizgen-notes/1 files (hash and mod only) are read as they are; their entries gain the rest when next shipped.
+    """
 
     entries: dict[str, dict[str, Any]]
+    deck_id: int = 0
+    """The deck this state belongs to (0: unknown, a quizgen-notes/1 file)."""
+    generated: bool = False
+    """A generated set's deck (from-anki, generate), not a recipe's: recipes keep shared notes first."""
 
     @classmethod
     def load(cls, path: Path) -> NoteState:
@@ -177,26 +200,92 @@ class NoteState:
             return cls({})
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(dict(data["notes"]))
-        except (ValueError, KeyError, TypeError) as exc:
+            if data.get("format", READABLE[0]) not in READABLE:
+                raise ValueError(f"unknown format {data.get('format')!r}")
+            return cls(dict(data["notes"]), deck_id=int(data.get("deck_id", 0)), generated=bool(data.get("generated", False)))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ContentError(Problem(rel(path), None, "notes", f"unreadable note state ({exc}); delete it to start fresh (re-imports will then update every note once)")) from exc
+
+    def live(self) -> set[str]:
+        """The GUIDs this deck ships as live notes (a quizgen-notes/1 file: every note it remembers)."""
+        return {g for g, e in self.entries.items() if "retired" not in e and "elsewhere" not in e}
 
     def mod_for(self, guid: str, digest: str, now: int) -> int:
         entry = self.entries.get(guid)
         if entry and entry.get("hash") == digest:
             return int(entry["mod"])
         mod = max(now, int(entry["mod"]) + 1) if entry else now
-        self.entries[guid] = {"hash": digest, "mod": mod}
+        self.entries[guid] = {**(entry or {}), "hash": digest, "mod": mod}
         return mod
 
+    def shipped(self, guid: str, model: int, fields: list[str], tags: list[str], deck: str, item: tuple[str, str, str]) -> None:
+        """Remember a live note as shipped: its fields are what a later retired copy shows."""
+        entry = self.entries[guid]
+        entry.pop("retired", None)
+        entry.pop("elsewhere", None)
+        entry.update(model=model, deck=deck, item="/".join(item), fields=fields, tags=tags)
+
     def dumps(self) -> str:
+        """One line per note (sorted): reviewable diffs, and the C JSON encoder (fast at 100x scale)."""
+        enc = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
         notes = dict(sorted(self.entries.items()))
-        if notes and all(type(e) is dict and list(e) == ["hash", "mod"] and type(e["mod"]) is int for e in notes.values()):
-            # what json.dumps(indent=1) writes, without its pure-Python indenting encoder (seconds at 100x scale)
-            enc = json.JSONEncoder(ensure_ascii=False).encode
-            body = ",\n".join(f'  {enc(g)}: {{\n   "hash": {enc(e["hash"])},\n   "mod": {e["mod"]}\n  }}' for g, e in notes.items())
-            return f'{{\n "format": "quizgen-notes/1",\n "notes": {{\n{body}\n }}\n}}\n'
-        return json.dumps({"format": "quizgen-notes/1", "notes": notes}, ensure_ascii=False, indent=1) + "\n"
+        body = ",\n".join(f"  {enc(g)}: {enc(e)}" for g, e in notes.items())
+        head = f'{{\n "format": "{FORMAT}",\n "deck_id": {self.deck_id},\n'
+        if self.generated:
+            head += ' "generated": true,\n'
+        return head + (f' "notes": {{\n{body}\n }}\n}}\n' if notes else ' "notes": {}\n}\n')
+
+
+@dataclass(frozen=True)
+class Retirement:
+    guid: str
+    reason: str
+    """A key of RETIRED_LINES."""
+    note: str = ""
+    """Why, in the bank's words (retired.yaml), shown on the card."""
+
+
+def retirements(state: NoteState, live: set[str], *, elsewhere: set[str], bank: dict[str, str] | None,
+                set_items: set[str]) -> tuple[list[Retirement], set[str]]:
+    """Notes the state remembers but the deck no longer ships, each with its reason, and the GUIDs another deck
+    ships now (left alone: retiring them here would move the other deck's cards on every import).
+
+    `bank`: "<source>/<item>" -> "" for an item in the bank, "wrong: note" / "removed: note" for one withdrawn
+    (retired.yaml); None when unknown (a generated set read from its file): then every reason is "out".
+    Entries of quizgen-notes/1 files that were never shipped since carry no fields and cannot be retired.
+    """
+    out, away = [], set()
+    for guid, entry in sorted(state.entries.items()):
+        if guid in live:
+            continue
+        if guid in elsewhere:
+            away.add(guid)
+            continue
+        if "fields" not in entry:
+            continue
+        source, item, _ = str(entry["item"]).split("/")
+        key = f"{source}/{item}"
+        status = bank.get(key) if bank is not None else ""
+        if bank is None or status == "":
+            reason, note = ("replaced", "") if key in set_items else ("out", "")
+        elif status is None:
+            reason, note = "removed", ""
+        else:
+            reason, _, note = status.partition(":")
+            note = note.strip()
+        out.append(Retirement(guid, reason, note))
+    return out, away
+
+
+def retired_fields(fields: list[str], field_names: list[str], r: Retirement) -> list[str]:
+    """The note's last shipped fields, its front (and reverse front) opening with the one line that says why."""
+    note = f"（{esc(r.note)}）" if r.note else ""
+    line = f'<div class="qg-retired" style="color:#b00020;font-weight:bold">{RETIRED_LINES[r.reason].format(note=note)}</div>'
+    out = list(fields)
+    for i, name in enumerate(field_names):
+        if i == 0 or (name == "ReverseFront" and out[i]):
+            out[i] = line + out[i]
+    return out
 
 
 # --- package ----------------------------------------------------------------------------------
@@ -217,11 +306,22 @@ class BuiltDeck:
     notes: int
 
 
-def _note_specs(qset: QuestionSet, nts: Notetypes) -> Iterator[tuple[str, genanki.Model, list[str], list[str], str, str, int]]:
-    """(guid, model, fields, tags, deck name, content hash, due) per note, in interview order."""
+Spec = tuple[str, genanki.Model, list[str], list[str], str, str, int, str]
+"""(guid, model, fields, tags, deck name, content hash, due, "<source>/<item>/<template>") of one live note."""
+
+
+def deck_guid(q: Question, deck_id: int, elsewhere: Collection[str]) -> str:
+    """The note's GUID in this deck: the shared one (`note_guid`), unless another deck owns that note; then one of this
+    deck's own, so importing either deck never moves the other's cards (see docs/how-to/anki-upgrades.md)."""
+    guid = note_guid(q)
+    return note_guid_for(q.source_id, q.item_id, q.template_id, deck=deck_id) if guid in elsewhere else guid
+
+
+def _note_specs(qset: QuestionSet, nts: Notetypes, elsewhere: Collection[str] = ()) -> Iterator[Spec]:
+    """One spec per live note, in interview order."""
     seen: set[str] = set()
     for due, q in enumerate(qset.questions, start=1):
-        guid = note_guid(q)
+        guid = deck_guid(q, qset.deck_id, elsewhere)
         if guid in seen:
             continue
         seen.add(guid)
@@ -230,22 +330,38 @@ def _note_specs(qset: QuestionSet, nts: Notetypes) -> Iterator[tuple[str, genank
         name = deck_name_for(qset, q)
         # the item's digest too: an edit that shows on no field of this card still reaches the learner's note
         digest = hashlib.sha256(json.dumps([model.model_id, fields, tags, name, q.item_digest], ensure_ascii=False).encode()).hexdigest()
-        yield guid, model, fields, tags, name, digest, due
+        yield guid, model, fields, tags, name, digest, due, f"{q.source_id}/{q.item_id}/{q.template_id}"
+
+
+def deck_notes(qset: QuestionSet, nts: Notetypes, state: NoteState, *, elsewhere: Collection[str] = (),
+               bank: dict[str, str] | None = None) -> tuple[list[Spec], list[Retirement]]:
+    """The deck's live notes and the notes it retires (see `retirements`)."""
+    notes = list(_note_specs(qset, nts, elsewhere))
+    retired, _ = retirements(state, {n[0] for n in notes}, elsewhere=set(elsewhere), bank=bank,
+                             set_items={n[7].rsplit("/", 1)[0] for n in notes})
+    return notes, retired
 
 
 def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: int | None = None,
-                  notes: Iterable[tuple[str, genanki.Model, list[str], list[str], str, str, int]] | None = None) -> BuiltDeck:
-    """The .apkg for a set: notes in interview order, one sub-deck per section, mod times from the state file.
+                  notes: Iterable[Spec] | None = None, retired: Iterable[Retirement] | None = None,
+                  elsewhere: Collection[str] = (), bank: dict[str, str] | None = None) -> BuiltDeck:
+    """The .apkg for a set: notes in interview order, one sub-deck per section, mod times from the state file; then
+    the notes the deck no longer carries, once more, retired (see `retirements`), suspended.
 
-    `notes`: the set's `_note_specs`, when already known (a cached deck: then only the set's deck id, deck name
-    and title are read). Notes are streamed into genanki's SQLite file (never all held at once), and its temp folder is always removed.
+    `notes`, `retired`: the set's `deck_notes`, when already known (a cached deck: then only the set's deck id, deck
+    name and title are read). Notes are streamed into genanki's SQLite file (never all held at once), and its temp
+    folder is always removed. `state` is updated to what the package ships.
     """
     if now is None:
         # SOURCE_DATE_EPOCH makes a rebuild reproducible; an edited note still moves forward (see NoteState.mod_for)
         epoch = source_date_epoch()
         now = epoch if epoch is not None else int(time.time())
+    if notes is None or retired is None:
+        notes, retired = deck_notes(qset, nts, state, elsewhere=elsewhere, bank=bank)
+    state.deck_id = qset.deck_id
     parent = genanki.Deck(qset.deck_id, qset.deck_name, description=f"{qset.title}（由 quizgen 生成）")
     decks: dict[str, genanki.Deck] = {}
+    models = {int(m.model_id): m for m in nts.all()}
     with tempfile.TemporaryDirectory(prefix="quizgen-") as tmp:
         db = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db)
@@ -260,16 +376,40 @@ def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: i
             # from the package's timestamp, the newest mod time, known only after the last note: ids are counted
             # from 0 here and shifted once at the end (the same ids as counting from the timestamp, never colliding).
             id_gen = itertools.count(0)
-            stamp, count = None, 0
-            for guid, model, fields, tags, name, digest, due in (_note_specs(qset, nts) if notes is None else notes):
+            stamp, count, live = None, 0, set()
+
+            def write(guid: str, model: genanki.Model, fields: list[str], tags: list[str], name: str, digest: str, due: int) -> None:
+                nonlocal stamp, count
                 mod = state.mod_for(guid, digest, now)
                 stamp = mod if stamp is None else max(stamp, mod)
                 count += 1
                 deck = parent if name == qset.deck_name else decks.get(name)
                 if deck is None:
                     deck = decks[name] = genanki.Deck(stable_id(f"{qset.deck_id}::{name}"), name)
-                note = _Note(model=model, fields=fields, tags=tags, guid=guid, due=due, mod=mod)
-                note.write_to_db(cursor, mod, deck.deck_id, id_gen)
+                _Note(model=model, fields=fields, tags=tags, guid=guid, due=due, mod=mod).write_to_db(cursor, mod, deck.deck_id, id_gen)
+
+            last_due = 0
+            for guid, model, fields, tags, name, digest, due, item in notes:
+                write(guid, model, fields, tags, name, digest, due)
+                state.shipped(guid, int(model.model_id), fields, tags, name, tuple(item.split("/")))  # type: ignore[arg-type]  # three parts
+                live.add(guid)
+                last_due = max(last_due, due)
+            for n, r in enumerate(retired, start=last_due + 1):
+                entry = state.entries[r.guid]
+                model = models.get(int(entry["model"]))
+                if model is None:
+                    continue  # a notetype no longer shipped: its note cannot be updated without a copy of the notetype
+                fields = retired_fields(list(entry["fields"]), [f["name"] for f in model.fields], r)
+                tags = [*entry["tags"], RETIRED_TAG]
+                name = f"{qset.deck_name}::{RETIRED_DECK}"
+                digest = hashlib.sha256(json.dumps([model.model_id, fields, tags, name, r.reason], ensure_ascii=False).encode()).hexdigest()
+                write(r.guid, model, fields, tags, name, digest, n)
+                state.entries[r.guid]["retired"] = r.reason
+            for guid, entry in state.entries.items():
+                if guid not in live and "retired" not in entry and guid in elsewhere:
+                    entry["elsewhere"] = True  # another deck ships it now: not retired here, not live here either
+            # retired cards arrive suspended where the learner imports scheduling too (see docs/how-to/anki-upgrades.md)
+            cursor.execute("UPDATE cards SET queue = -1 WHERE nid IN (SELECT id FROM notes WHERE tags LIKE ?)", (f"% {RETIRED_TAG} %",))
             stamp = now if stamp is None else stamp
             base = stamp * 1000
             cursor.execute("UPDATE notes SET id = id + ?", (base,))
