@@ -94,6 +94,7 @@ def check(
     templates: TemplatesOpt = Path("templates"),
     decks: DecksOpt = Path("decks"),
     quality_report: Annotated[Path | None, typer.Option("--quality-report", help="Write each quality rule's count to this file (.json or .csv), also when the rules find problems (not when files are invalid).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file even if quizgen did not write it (never a file of the project).")] = False,
 ) -> None:
     """Validate sources, the bank, question templates and recipes, and apply the quality rules; report every problem.
 
@@ -102,9 +103,12 @@ def check(
 
     Example: quizgen check --content tests/fixtures/second_source/content --decks tests/fixtures/second_source/decks
     """
+    from quizgen.fsutil import guard_target
     from quizgen.project.plan import plan_all
 
     with _errors():
+        if quality_report is not None:
+            guard_target(quality_report, "--quality-report", suffixes=(".json", ".csv"), made_here="rule", force=force)
         plan = plan_all(content, templates, decks, quality_report=quality_report)
         for warning in plan.content.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -190,6 +194,7 @@ def generate(
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same bank, options and seed give the same set.")] = 0,
     title: Annotated[str | None, typer.Option("--title", help="Title of the deck or quiz (default: the source's short title + ：练习).")] = None,
     versions: Annotated[int, typer.Option("--versions", min=1, max=500, help="Default number of quiz versions for this set.")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file even if quizgen did not write it (never a file of the project).")] = False,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
 ) -> None:
@@ -197,11 +202,13 @@ def generate(
 
     Example: quizgen generate --section moat --type mcq --type tf --importance core --importance detail --count 10 --seed 42 -o build/sets/moat.yaml
     """
+    from quizgen.fsutil import guard_target
     from quizgen.models import Filters
     from quizgen.project.plan import generate_set, importance_filter, write_set
     from quizgen.tables import set_table
 
     with _errors():
+        guard_target(out, "--out", suffixes=(".yaml", ".yml"), made_here="quizgen-set/", force=force)
         filters = Filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),
                           templates=tuple(template or ()), speakers=tuple(speaker or ()), count=count, per_item=per_item,
                           importance=importance_filter(importance) if importance else ())
@@ -330,6 +337,7 @@ def from_anki(
     title: Annotated[str | None, typer.Option("--title", help="Title of the set (default: <source short title>：常错题).")] = None,
     by: Annotated[str, typer.Option("--by", help="Rank by `again` (recency-weighted Again presses) or `recall` (FSRS: lowest recall probability now first).")] = "again",
     include_retired: Annotated[bool, typer.Option("--include-retired", help="Also items no deck carries: retired notes (quizgen::retired) and asides.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file even if quizgen did not write it (never a file of the project).")] = False,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
 ) -> None:
@@ -339,11 +347,13 @@ def from_anki(
 
     Example: quizgen from-anki ~/.local/share/Anki2/"User 1"/collection.anki2 --count 15 --since 30 -o build/sets/again.yaml
     """
+    from quizgen.fsutil import guard_target
     from quizgen.learner.fromanki import failing_set
     from quizgen.learner.report import picks_table
     from quizgen.project.plan import write_set
 
     with _errors():
+        guard_target(out, "--out", suffixes=(".yaml", ".yml"), inputs=(collection,), made_here="quizgen-set/", force=force)
         if by not in ("again", "recall"):
             from quizgen.errors import Problem, QuizgenError
 
@@ -362,6 +372,7 @@ def from_anki(
 def progress(
     collection: CollectionArg,
     html: Annotated[Path | None, typer.Option("--html", help="Also write a printable HTML page (A4, with a chart).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file even if quizgen did not write it (never a file of the project).")] = False,
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
 ) -> None:
@@ -369,11 +380,13 @@ def progress(
 
     Example: quizgen progress ~/.local/share/Anki2/"User 1"/collection.anki2 --html build/progress.html
     """
-    from quizgen.fsutil import write_text
+    from quizgen.fsutil import guard_target, write_text
     from quizgen.learner.progress import read_progress
     from quizgen.learner.report import progress_table, render_progress_html
 
     with _errors():
+        if html is not None:
+            guard_target(html, "--html", suffixes=(".html", ".htm"), inputs=(collection,), made_here='content="quizgen"', force=force)
         report = read_progress(collection, content_dir=content, templates_dir=templates)
         page = render_progress_html(report, templates_dir=templates) if html else None
         if html and page is not None:

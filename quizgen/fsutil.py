@@ -33,6 +33,59 @@ def ensure_dir(folder: Path) -> None:
         raise OutputError(Problem(rel(folder), None, "output", "folder is not writable; fix its permissions or choose another --out folder"))
 
 
+_PROJECT_FILES = {"readme.md", "readme", "pyproject.toml", "makefile", "uv.lock", "mkdocs.yml", "tags.yaml"}
+
+
+def _is_project_input(path: Path) -> bool:
+    """A file the project is made of: content/, templates/, a recipe, the README…, or anything git tracks."""
+    resolved = path.resolve()
+    try:
+        parts = resolved.relative_to(Path.cwd().resolve()).parts
+    except ValueError:
+        parts = ()
+    if parts and (parts[0] in ("content", "templates", "docs", "quizgen", "tests") or (parts[0] == "decks" and resolved.suffix == ".toml")):
+        return True
+    if resolved.name.lower() in _PROJECT_FILES or resolved.name in ("source.yaml", "article.md", "speakers.yaml"):
+        return True
+    import subprocess  # noqa: PLC0415 - only this check needs it
+
+    try:
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", resolved.name], cwd=resolved.parent,  # noqa: S607 - git from PATH is the user's git
+                                 capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return tracked.returncode == 0
+
+
+def guard_target(target: Path, option: str, *, suffixes: tuple[str, ...], inputs: tuple[Path, ...] = (), made_here: str | None = None,
+                 force: bool = False) -> None:
+    """Refuse a file name a user gave for output when writing it would lose something: a folder, the command's own input,
+    a file of the project (never, not even with --force), or a file quizgen did not write (`made_here`: a marker its own
+    files of this kind contain near the start) unless `force`."""
+    shown = str(target)
+    if not shown or shown in (".", "..") or shown.endswith(("/", os.sep)) or target.is_dir():
+        raise OutputError(Problem(rel(target) if shown else "''", None, option, "is a folder or empty; name the file to write, e.g. build/sets/moat.yaml"))
+    if target.exists() and _is_project_input(target):
+        raise OutputError(Problem(rel(target), None, option, "is a file of the project (bank, source, recipe, template, README or tracked by git); "
+                                  "quizgen never overwrites it: choose another file name"))
+    if target.suffix.lower() not in suffixes:
+        kind = " (a folder is not enough)" if not target.suffix else ""
+        raise OutputError(Problem(rel(target), None, option, f"name a {' or '.join(suffixes)} file to write{kind}"))
+    resolved = target.resolve()
+    for source in inputs:
+        if source.exists() and source.resolve() == resolved:
+            raise OutputError(Problem(rel(target), None, option, "is this command's own input; write the result to another file"))
+    if not target.exists():
+        return
+    if force:
+        return
+    if made_here is not None:
+        with contextlib.suppress(OSError), open(target, "rb") as fh:
+            if made_here.encode("utf-8") in fh.read(4096):
+                return
+    raise OutputError(Problem(rel(target), None, option, "exists and was not written by quizgen; pass --force to replace it, or choose another file name"))
+
+
 def write_text(target: Path, text: str) -> None:
     """Write UTF-8 text atomically."""
     write_many({target: text.encode("utf-8")})

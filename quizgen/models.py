@@ -6,12 +6,29 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(::[a-z0-9][a-z0-9-]*)*$")]
+
+# Names Windows cannot hold as a file or folder, with any extension (CON, con.txt, COM1, …).
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def _output_name(v: str) -> str:
+    """An output name is one folder and file stem inside build/: no path, no '..', nothing Windows cannot hold."""
+    if ".." in v:
+        raise ValueError("must not contain '..'; an output name is one folder inside build/, not a path")
+    if v.split(".")[0].lower() in _RESERVED:
+        raise ValueError(f"{v!r} is a name Windows reserves for a device (CON, NUL, AUX, PRN, COM1-9, LPT1-9); pick another")
+    if v.endswith("."):
+        raise ValueError("must not end with '.': Windows drops it, so two outputs could share one folder")
+    return v
+
+
+OutputName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=100), AfterValidator(_output_name)]
 
 QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
 QuestionType = Literal["cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed"]
@@ -273,7 +290,7 @@ class TemplatesFile(Frozen):
 
 class Recipe(Frozen):
     title: Text
-    output: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=100)]
+    output: OutputName
     sources: tuple[Slug, ...] = Field(min_length=1)
     sections: tuple[Slug, ...] = ()
     tags: tuple[Tag, ...] = ()
@@ -306,13 +323,6 @@ class Recipe(Frozen):
         if known is not None and (bad := sorted(set(v) - set(known))):
             raise PydanticCustomError("unknown_column", "unknown column {bad}; use some of {known}",
                                       {"bad": ", ".join(map(repr, bad)), "known": ", ".join(known)})
-        return v
-
-    @field_validator("output")
-    @classmethod
-    def _no_dots_only(cls, v: str) -> str:
-        if ".." in v:
-            raise ValueError("must not contain '..'")
         return v
 
     @field_validator("formats")
@@ -429,7 +439,7 @@ class QuestionSet(Frozen):
 
     format: Literal["quizgen-set/1"] = "quizgen-set/1"
     title: str
-    output: str
+    output: OutputName
     deck_name: str
     deck_id: int
     seed: int

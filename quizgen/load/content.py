@@ -552,7 +552,7 @@ def load_recipes(decks_dir: Path, content: Content | None, templates: dict[str, 
     if not decks_dir.is_dir():
         raise ContentError(Problem(rel(decks_dir), None, "decks", "folder not found; pass --decks with the folder of recipes"))
     recipes: list[LoadedRecipe] = []
-    outputs: dict[str, Path] = {}
+    outputs: dict[str, tuple[str, Path]] = {}
     deck_ids: dict[int, Path] = {}
     for path in sorted(decks_dir.glob("*.toml")):
         loaded = _load_recipe_into(path, content, out, templates)
@@ -560,10 +560,12 @@ def load_recipes(decks_dir: Path, content: Content | None, templates: dict[str, 
             continue
         name, deck_id = loaded.recipe.output, loaded.recipe.deck_id
         text = path.read_text(encoding="utf-8-sig", errors="replace")
-        if name in outputs:
+        if name.lower() in outputs:
+            other = outputs[name.lower()]
+            same = "" if other[0] == name else f" as {other[0]!r}, which a case-insensitive disk (Windows, macOS) holds as one folder"
             out.add(path, toml_key_line(text, "output"), "output",
-                    f"output name {name!r} is also used by {rel(outputs[name])}; give each recipe its own output")
-        outputs.setdefault(name, path)
+                    f"output name {name!r} is also used by {rel(other[1])}{same}; give each recipe its own output")
+        outputs.setdefault(name.lower(), (name, path))
         if deck_id and deck_id in deck_ids:
             out.add(path, toml_key_line(text, "deck_id"), "deck_id",
                     f"deck id {deck_id} is also used by {rel(deck_ids[deck_id])}; Anki would merge the two decks: pick another number")
