@@ -368,7 +368,8 @@ class _Splitter:
                 if words:  # an export's `<p>…</p>`: its words are text
                     self.paragraph([Run(line, [("text", words, False, "")])], in_list=depth_list > 0)
             elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
-                self.paragraph(_runs(tok, (tokens[i - 1].map[0] + 1) if tokens[i - 1].map else 1), in_list=depth_list > 0)
+                where = tokens[i - 1].map
+                self.paragraph(_runs(tok, where[0] + 1 if where else 1), in_list=depth_list > 0)
             i += 1
         return self.finish()
 
@@ -816,6 +817,8 @@ def _bold_label(run: Run) -> str | None:
 
 def _is_credit(text: str) -> bool:
     """`排版｜小王`, `责编：李四`, `文/王一凡 编辑/杜可`: a line of staff credits (a colon only in a short one)."""
+    if text.startswith(("编辑于", "发布于", "著作权归", "版权声明", "本文来自", "本文经授权")):
+        return True
     for key in _CREDIT_KEYS:
         sep = text[len(key):len(key) + 1]
         if text.startswith(key) and sep:
