@@ -58,6 +58,7 @@ bench: $(APP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_grade.py
 	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_import.py
 
 clean:
 	rm -rf build site

@@ -103,6 +103,7 @@ def check(
 
     Example: quizgen check --content tests/fixtures/second_source/content --decks tests/fixtures/second_source/decks
     """
+    from quizgen.check.article import article_warnings
     from quizgen.fsutil import guard_target
     from quizgen.project.plan import plan_all
 
@@ -110,7 +111,7 @@ def check(
         if quality_report is not None:
             guard_target(quality_report, "--quality-report", suffixes=(".json", ".csv"), made_here="rule", force=force)
         plan = plan_all(content, templates, decks, quality_report=quality_report)
-        for warning in plan.content.warnings:
+        for warning in sorted({*plan.content.warnings, *article_warnings(plan.content)}):
             print(f"warning: {warning}", file=sys.stderr)
         print(f"ok: {len(plan.content.sources)} source(s), {len(plan.content.items())} items, "
               f"{len(plan.templates)} question templates, {len(plan.sets)} recipes")
@@ -292,20 +293,22 @@ def build(
 
 @app.command("import-text")
 def import_text(
-    article: Annotated[Path, typer.Argument(help="The article in Markdown: `#` headings or bold lines start sections, `名字：` starts a speaker's paragraph.")],
+    article: Annotated[Path, typer.Argument(help="The article: Markdown (a WeChat/clipper export is fine) or a web page saved from a browser (.html).")],
     source_id: Annotated[str, typer.Option("--id", help="The new source's id (lowercase letters, digits, hyphens).")],
     speakers: Annotated[Path, typer.Option("--speakers", help="YAML list of speakers: id, name, role, labels (e.g. [张三, A, 答]), narrator.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft source.yaml.")] = Path("source.yaml"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the draft source.yaml (a web page's text goes to article.md beside it).")] = Path("source.yaml"),
     title: Annotated[str | None, typer.Option("--title", help="Title (default: front matter, `标题:` or the first `# ` heading).")] = None,
-    outlet: Annotated[str | None, typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:`, `来源:` or `公众号:`; else `作者:`).")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Publication date YYYY-MM-DD (default: front matter or `发布时间:`).")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="The article's address (default: front matter or `原文链接:`).")] = None,
+    author: Annotated[str | None, typer.Option("--author", help="Author (default: front matter or `作者:`); the outlet when none is named.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Publisher, kept whole (default: front matter, `文章作者:`, `来源:` or `公众号:`; else the author).")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Publication date YYYY-MM-DD (default: front matter, `发布时间:`, a byline or a date line).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="The article's address (default: front matter, `原文链接:` or a bare link before the text).")] = None,
     genre: Annotated[str | None, typer.Option("--genre", help="访谈, 演讲, 对话 or 文章 (written to source.yaml as `genre:`).")] = None,
+    keep_extras: Annotated[bool, typer.Option("--keep-extras", help="Keep pull quotes, captions, credits, account promotion and the 'read more' list as paragraphs.")] = False,
 ) -> None:
-    """Draft a source.yaml from a Markdown article, to start a new source; review it before adding items.
+    """Draft a source.yaml from an article (Markdown or a saved web page), to start a new source; review it before adding items.
 
-    Prints one line for everything it left out of the text (cover images, datelines, code blocks, tables…),
-    and a note for each guess to confirm (a personal `作者:` taken as the outlet).
+    Prints where each metadata value came from, one line for everything it left out of the text (images, bylines,
+    captions, credits, promotion…), a note for each guess to confirm and a warning for each paragraph to review.
 
     Example: quizgen import-text talk.md --id my-talk --speakers speakers.yaml --genre 演讲 -o content/my-talk/source.yaml
     """
@@ -313,11 +316,17 @@ def import_text(
 
     with _errors():
         done = import_article(article, source_id=source_id, speakers_file=speakers, out=out, title=title, outlet=outlet,
-                              date=date, url=url, genre=genre)
+                              date=date, url=url, genre=genre, author=author, keep_extras=keep_extras)
+        for line in done.origins:
+            print(f"meta {line}")
         for line in done.skipped:
             print(f"skipped {line}")
         for line in done.notes:
             print(f"note {line}")
+        for line in done.warnings:
+            print(f"warning {line}")
+        if done.text_out is not None:
+            print(f"wrote {done.text_out}: the page's text (keep it beside source.yaml for `quizgen check`)")
         print(f"wrote {out}: {done.sections} sections, {done.paragraphs} paragraphs; review it, then run `quizgen check`")
 
 

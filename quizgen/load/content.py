@@ -249,9 +249,6 @@ def _load_source(folder: Path, tags: dict[str, str], out: Collector) -> LoadedSo
             out.catch(exc)
     else:
         out.warn(userdict, None, "userdict", "not found; without it jieba may cut names and terms in half in cloze blanks (see docs/how-to/add-a-source.md)")
-    from quizgen.curate.markdown import compare_with_article  # noqa: PLC0415 - loaded on use, so light commands start fast
-
-    out.warnings.extend(compare_with_article(source, folder))
     before = len(out.problems)
     keypoints = _load_keypoints(source, folder, out)
     # a broken keypoints.yaml is reported once, not again as an unknown key point on every core item

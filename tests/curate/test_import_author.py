@@ -50,7 +50,8 @@ def test_outlet_option_replaces_the_author_without_a_note(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert data["outlet"] == "晚点 LatePost"
     assert "note " not in result.stdout
-    assert "skipped line 3: outlet '韩思齐' from the article: replaced by --outlet" in result.stdout.splitlines()
+    assert "meta author '韩思齐' from line 3 (header line)" in result.stdout.splitlines()
+    assert "meta outlet '晚点 LatePost' from --outlet" in result.stdout.splitlines()
 
 
 def test_an_editorial_author_needs_no_note(tmp_path: Path) -> None:

@@ -110,4 +110,4 @@ def test_source_yaml_that_drifted_from_the_article_is_named(ws: Workspace) -> No
     assert result.exit_code == 0, result.output
     line = line_of(ws.source_dir / "article.md", "去年我们交付了 1200 台")
     assert re.fullmatch(rf"warning: content/xh-lin-2025/source.yaml: sections: paragraph p005 differs from article.md line {line} "
-                        r"\(source.yaml has '300台，今年计划交', the article '200台，今年计划交'\); paragraph text must be the article's words: .*\n", result.stderr)
+                        r"\(source.yaml has '300 台，今年计划', the article '200台今年计划交付'\); paragraph text must be the article's words: .*\n", result.stderr)
