@@ -23,10 +23,25 @@ from conftest import (
 )
 
 
+def _names_a_user_source(line: str) -> bool:
+    """A warning about a source folder other than the shipped one (content/<id>/…)."""
+    if not line.startswith("warning: content/"):
+        return False
+    source = line.removeprefix("warning: content/").split("/", 1)[0]
+    return source != SHIPPED_ID and (PROJECT / "content" / source / "source.yaml").exists()
+
+
+def test_a_users_warning_source_leaves_the_shipped_check_green() -> None:
+    assert _names_a_user_source("warning: content/my-talk/source.yaml:12: paragraphs.3: …") is False  # no such folder
+    shipped = f"warning: content/{SHIPPED_ID}/source.yaml:12: paragraphs.3: …"
+    assert _names_a_user_source(shipped) is False
+
+
 def test_shipped_bank_passes_check(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(PROJECT)
     result = invoke("check")
-    assert result.stderr == ""
+    # only the shipped source is held to "no warning": a source a user added to content/ may warn until they review it
+    assert [line for line in result.stderr.splitlines() if not _names_a_user_source(line)] == []
     assert result.exit_code == 0, result.output
     sources = len(list((PROJECT / "content").glob("*/source.yaml")))
     assert (PROJECT / "content" / SHIPPED_ID / "source.yaml").exists()

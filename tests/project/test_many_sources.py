@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, REPO, SECOND_ID, TEMPLATES, Workspace, invoke, replace_once
+from conftest import FIXTURES, REPO, SECOND_ID, SHIPPED_ID, TEMPLATES, Workspace, invoke, replace_once
 
 ADDED = {"second_source": SECOND_ID, "talk_source": "xiliu-chen-2025"}
 SHIPPED_CONTENT_TESTS = [
@@ -52,7 +52,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_check_and_build_with_three_sources(project: Path, jieba_cache: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     result = invoke("check", env=jieba_cache)
-    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert result.exit_code == 0, result.output
+    # the shipped source and the added fixtures check clean; a source the user added to content/ may still warn
+    ours = {SHIPPED_ID, *ADDED.values()}
+    assert [line for line in result.stderr.splitlines() if any(f"content/{sid}/" in line for sid in ours) or "content/" not in line] == []
     sources = [d for d in (project / "content").iterdir() if (d / "source.yaml").exists()]  # the shipped ones, and any added
     assert result.stdout.startswith(f"ok: {len(sources)} source(s), ")
     result = invoke("build", env=jieba_cache)
