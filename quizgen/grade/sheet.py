@@ -139,6 +139,7 @@ def template_xlsx(key: Key) -> bytes:
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.data_type = "s"  # headings are text, never formulas
     sheet.freeze_panes = "D2"
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 12

@@ -175,7 +175,7 @@ def _from_package(source: Path, target: Path, shown: Path) -> None:
                     _unzstd(fh, target, shown)
                 else:
                     with target.open("wb") as out:
-                        shutil.copyfileobj(fh, out)
+                        _copy_collection(fh, out, shown)
     except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as exc:
         raise collection_problem(shown, f"a damaged .colpkg ({exc}); export the collection again") from None
 
@@ -184,10 +184,22 @@ def _unzstd(fh: IO[bytes], target: Path, shown: Path) -> None:
     import zstandard  # noqa: PLC0415 - only packages of Anki 2.1.50+ need it
 
     try:
-        with target.open("wb") as out:
-            zstandard.ZstdDecompressor().copy_stream(fh, out)
+        with target.open("wb") as out, zstandard.ZstdDecompressor().stream_reader(fh) as reader:
+            _copy_collection(reader, out, shown)
     except zstandard.ZstdError as exc:
         raise collection_problem(shown, f"the compressed collection inside is damaged ({exc}); export the collection again") from None
+
+
+def _copy_collection(source: IO[bytes], out: IO[bytes], shown: Path) -> None:
+    """Decompress a packaged collection, refusing at once what is no SQLite file and, past the limit, a bomb."""
+    from quizgen.load.dataio import COLLECTION_BYTES, copy_capped  # noqa: PLC0415
+
+    head = source.read(len(SQLITE_MAGIC))
+    if head != SQLITE_MAGIC:
+        raise collection_problem(shown, f"the collection inside the package is not an SQLite file; {ANKI_HINT}")
+    cap = COLLECTION_BYTES.value()
+    if copy_capped(source, out, cap, first=head) > cap:
+        raise collection_problem(shown, f"the collection inside the package unpacks to more than {cap} bytes; {COLLECTION_BYTES.hint()}")
 
 
 def _check_schema(db: sqlite3.Connection, shown: Path) -> None:
