@@ -34,6 +34,7 @@ test: $(DEV)
 bench: $(APP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_grade.py
+	$(BIN)/python bench/bench_bounds.py
 
 clean:
 	rm -rf build

@@ -55,7 +55,7 @@ COLUMNS = Limit("QUIZGEN_MAX_COLUMNS", 1_000, "columns of a class sheet or key (
 CELL_CHARS = Limit("QUIZGEN_MAX_CELL_CHARS", 32_767, "characters in one CSV cell (Excel's own limit)")
 XLSX_BYTES = Limit("QUIZGEN_MAX_XLSX_BYTES", 64 * MiB, "a workbook once unzipped (bytes, all parts together)")
 XLSX_CELLS = Limit("QUIZGEN_MAX_XLSX_CELLS", 2_000_000, "cells of one workbook sheet, counting the empty ones up to the last in each row")
-COLLECTION_BYTES = Limit("QUIZGEN_MAX_COLLECTION_BYTES", 1024 * MiB, "an Anki collection once decompressed from a .colpkg (bytes)")
+COLLECTION_BYTES = Limit("QUIZGEN_MAX_COLLECTION_BYTES", 512 * MiB, "an Anki collection once decompressed from a .colpkg (bytes)")
 LIMITS = (TEXT_BYTES, YAML_ALIASES, YAML_NODES, NESTING, CSV_BYTES, ROWS, COLUMNS, CELL_CHARS, XLSX_BYTES, XLSX_CELLS, COLLECTION_BYTES)
 """Every limit, in the order docs/how-to/limits.md lists them."""
 
@@ -438,6 +438,8 @@ def _xlsx_sheet_rows(ws: Any, where: str, name: str) -> list[list[Any]]:
             cells.pop()
         if not cells:
             pending += 1
+            if number > 2 * max_rows:  # empty rows far past the limit: still rows openpyxl makes us walk through
+                raise LimitExceeded(Problem(where, number, f"sheet {name}", f"too many rows: row {number}, far beyond {max_rows}; {ROWS.hint()}"))
             continue
         if number > max_rows:
             raise LimitExceeded(Problem(where, number, f"sheet {name}", f"too many rows: a value in row {number}, beyond {max_rows}; {ROWS.hint()}"))
