@@ -59,6 +59,7 @@ bench: $(APP)
 	$(BIN)/python bench/bench_grade.py
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_bounds.py
 
 clean:
 	rm -rf build site

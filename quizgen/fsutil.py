@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -116,11 +117,36 @@ def write_many(files: dict[Path, bytes]) -> None:
         os.replace(tmp, target)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is run as a formula by Excel, WPS or LibreOffice (OWASP, CSV injection)."""
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def spreadsheet_text(value: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula: a `'` before text that starts like one (numbers stay as
+    they are). Text already starting with `'` and then such a character gets one more, so `unguard` is exact."""
+    rest = value.lstrip("'")
+    if rest.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(rest):
+        return "'" + value
+    return value
+
+
+def unguard(cell: str) -> str:
+    """The text `spreadsheet_text` was given: its `'` taken off exactly when it added one."""
+    if cell.startswith("'"):
+        rest = cell.lstrip("'")
+        if rest.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(rest):
+            return cell[1:]
+    return cell
+
+
 def csv_bytes(header: tuple[str, ...] | list[str], rows: list[dict[str, str]] | list[list[str]]) -> bytes:
-    """UTF-8 with BOM (so Excel on Chinese Windows opens it as UTF-8), CRLF line ends, quoted as needed."""
+    """UTF-8 with BOM (so Excel on Chinese Windows opens it as UTF-8), CRLF line ends, quoted as needed, every text
+    cell spreadsheet-safe (`spreadsheet_text`)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([spreadsheet_text(str(c)) for c in header])
     for row in rows:
-        writer.writerow([row[c] for c in header] if isinstance(row, dict) else row)
+        cells = [row[c] for c in header] if isinstance(row, dict) else row
+        writer.writerow([spreadsheet_text(c) if isinstance(c, str) else c for c in cells])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -24,11 +24,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from quizgen.errors import Problem
+from quizgen.errors import ContentError, Problem
 
 META_KEYS: dict[str, str] = {
     "标题": "title", "题目": "title",
@@ -382,11 +381,13 @@ class _Splitter:
             self.problem(1, "front matter", "starts with `---` but has no closing `---` line; add one after the metadata")
             return self.text
         rest = "\n" * (end + 1) + "\n".join(lines[end + 1:])
+        from quizgen.load.dataio import parse_yaml  # noqa: PLC0415 - the one YAML reader, with its budgets
+
         try:
-            data = yaml.safe_load("\n".join(lines[1:end])) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            self.problem(mark.line + 2 if mark else 1, "front matter", f"malformed YAML ({getattr(exc, 'problem', exc)}); fix the syntax")
+            data = parse_yaml("\n".join(lines[1:end]), "front matter", first_line=2) or {}
+        except ContentError as exc:
+            first = exc.problems[0]
+            self.problem(first.line or 1, "front matter", first.message)
             return rest
         if not isinstance(data, dict):
             self.problem(1, "front matter", "expected `key: value` lines between the `---` lines")

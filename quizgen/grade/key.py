@@ -7,7 +7,8 @@ from functools import cached_property
 from pathlib import Path
 
 from quizgen.errors import ContentError, Problem, rel
-from quizgen.load.dataio import decode_csv, parse_csv
+from quizgen.fsutil import unguard
+from quizgen.load.dataio import decode_csv, parse_csv, read_csv_bytes
 from quizgen.outputs.quiz.keycsv import COLUMNS, SEP, key_fingerprint
 from quizgen.text.labels import option_letters
 
@@ -91,7 +92,7 @@ class Key:
 
 def read_key(path: Path) -> Key:
     """Read and check a key CSV; every problem as `file:row: column: message`."""
-    return parse_key(path.read_bytes() if path.exists() else _missing(path), rel(path))
+    return parse_key(read_csv_bytes(path) if path.exists() else _missing(path), rel(path))
 
 
 def _missing(path: Path) -> bytes:
@@ -100,7 +101,7 @@ def _missing(path: Path) -> bytes:
 
 def parse_key(data: bytes, where: str) -> Key:
     text = decode_csv(data, where)
-    rows = parse_csv(text)
+    rows = [[unguard(c) for c in row] for row in parse_csv(text, where)]  # the `'` keycsv put before formula-like text
     if not rows:
         raise ContentError(Problem(where, 1, "header", "empty file; expected a key CSV written by `quizgen quiz`"))
     header = [h.strip() for h in rows[0]]

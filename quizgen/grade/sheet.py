@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import ContentError, Problem, rel
-from quizgen.load.dataio import decode_csv, parse_csv
+from quizgen.load.dataio import decode_csv, parse_csv, read_csv_bytes, read_xlsx
 from quizgen.text.labels import letter_label
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def read_sheet(path: Path) -> Sheet:
         rows, help_text = _xlsx_rows(path, where)
         strict = False
     elif path.suffix.lower() in (".csv", ".txt", ".tsv"):
-        rows, help_text, strict = parse_csv(decode_csv(path.read_bytes(), where)), "", True
+        rows, help_text, strict = parse_csv(decode_csv(read_csv_bytes(path), where), where), "", True
     else:
         raise ContentError(Problem(where, None, "responses", "expected a .csv or .xlsx file"))
     while rows and not any(c.strip() for c in rows[0]):
@@ -89,23 +89,9 @@ def read_sheet(path: Path) -> Sheet:
 
 
 def _xlsx_rows(path: Path, where: str) -> tuple[list[list[str]], str]:
-    import zipfile  # noqa: PLC0415 - only this path needs it
-
-    from openpyxl import load_workbook  # noqa: PLC0415 - only when grading a workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ContentError(Problem(where, None, "responses", f"cannot open the workbook ({exc}); save it again as .xlsx")) from exc
-    try:
-        names = book.sheetnames
-        main = book[SHEET_NAME] if SHEET_NAME in names else book[names[0]]
-        rows = [[_cell(v) for v in row] for row in main.iter_rows(values_only=True)]
-        help_text = ""
-        if HELP_SHEET in names:
-            help_text = " ".join(_cell(v) for row in book[HELP_SHEET].iter_rows(values_only=True) for v in row)
-    finally:
-        book.close()
+    book = read_xlsx(path, where, main=SHEET_NAME, extra=(HELP_SHEET,))
+    rows = [[_cell(v) for v in row] for row in book.rows]
+    help_text = " ".join(_cell(v) for row in book.extra.get(HELP_SHEET, []) for v in row)
     return rows, help_text
 
 
@@ -153,6 +139,7 @@ def template_xlsx(key: Key) -> bytes:
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.data_type = "s"  # headings are text, never formulas
     sheet.freeze_panes = "D2"
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 12

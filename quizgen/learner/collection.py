@@ -181,7 +181,7 @@ def _from_package(source: Path, target: Path, shown: Path) -> None:
                     _unzstd(fh, target, shown)
                 else:
                     with target.open("wb") as out:
-                        shutil.copyfileobj(fh, out)
+                        _copy_collection(fh, out, shown)
     except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as exc:
         raise collection_problem(shown, f"a damaged .colpkg ({exc}); export the collection again") from None
 
@@ -190,10 +190,33 @@ def _unzstd(fh: IO[bytes], target: Path, shown: Path) -> None:
     import zstandard  # noqa: PLC0415 - only packages of Anki 2.1.50+ need it
 
     try:
-        with target.open("wb") as out:
-            zstandard.ZstdDecompressor().copy_stream(fh, out)
+        with target.open("wb") as out, zstandard.ZstdDecompressor().stream_reader(fh) as reader:
+            _copy_collection(reader, out, shown)
     except zstandard.ZstdError as exc:
         raise collection_problem(shown, f"the compressed collection inside is damaged ({exc}); export the collection again") from None
+
+
+def _copy_collection(source: IO[bytes], out: IO[bytes], shown: Path) -> None:
+    """Decompress a packaged collection, refusing at once what is no SQLite file and, past the limit, a bomb."""
+    from quizgen.load.dataio import COLLECTION_BYTES, copy_capped  # noqa: PLC0415
+
+    head = source.read(100)
+    if not head.startswith(SQLITE_MAGIC):
+        raise collection_problem(shown, f"the collection inside the package is not an SQLite file; {ANKI_HINT}")
+    cap = COLLECTION_BYTES.value()
+    declared = _declared_size(head)
+    if copy_capped(source, out, min(cap, declared or cap), first=head) > min(cap, declared or cap):
+        if declared and declared < cap:
+            raise collection_problem(shown, f"the collection inside the package is longer than its own header says ({declared} bytes); export the collection again")
+        raise collection_problem(shown, f"the collection inside the package unpacks to more than {cap} bytes; {COLLECTION_BYTES.hint()}")
+
+
+def _declared_size(head: bytes) -> int:
+    """The database size an SQLite header states (page size x page count), 0 when it states none that is valid."""
+    if len(head) < 100 or head[24:28] != head[92:96]:  # the count is valid only when written by the last change
+        return 0
+    page = int.from_bytes(head[16:18], "big")
+    return (65536 if page == 1 else page) * int.from_bytes(head[28:32], "big")
 
 
 def _check_schema(db: sqlite3.Connection, shown: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from quizgen.errors import ContentError, Problem, QuizgenError, rel
+from quizgen.errors import SHOWN, ContentError, Problem, QuizgenError, brief, brief_repr, rel
 from quizgen.load.dataio import LineDict, LineList, line_of, load_toml, load_yaml, read_text, toml_key_line
 from quizgen.load.hints import did_you_mean, span_hint, unknown, value_mismatch
 from quizgen.models import (
@@ -182,13 +182,13 @@ def pydantic_message(err: Any, fields: list[str] | None = None) -> str:
         hint = did_you_mean(name, fields or [])
         return f"unknown field; {hint}otherwise remove it" if hint else "unknown field; remove it or fix its spelling"
     if kind == "string_type":
-        return f"expected text, got {err.get('input')!r}; put it in quotes"
+        return f"expected text, got {brief_repr(err.get('input'))}; put it in quotes"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         names = f" ({', '.join(f'`{f}`' for f in fields)})" if fields else ""
-        return f"expected an entry with named fields{names}, got {err.get('input')!r}; write it as `name: value` lines"
+        return f"expected an entry with named fields{names}, got {brief_repr(err.get('input'))}; write it as `name: value` lines"
     if kind == "union_tag_invalid" and isinstance(err.get("input"), dict):
-        return f"unknown kind {err['input'].get('kind')!r}; use one of fact, argument, quote, term"
-    return err["msg"]
+        return f"unknown kind {brief_repr(err['input'].get('kind'))}; use one of fact, argument, quote, term"
+    return brief(err["msg"], 2 * SHOWN)
 
 
 # --- sources and bank -------------------------------------------------------------------------

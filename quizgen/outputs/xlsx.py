@@ -92,6 +92,7 @@ def render(qset: QuestionSet, options: OutputOptions | None = None) -> dict[str,
     ws.append([header for _, header in cols])
     for cell in ws[1]:
         cell.font = Font(bold=True)
+        cell.data_type = "s"  # a recipe's column name that starts with "=" is a heading, not a formula
     for q in qset.questions:
         cells = row(q)
         ws.append([ILLEGAL_CHARACTERS_RE.sub("", cells.get(c, "")) for c, _ in cols])

@@ -103,7 +103,7 @@ def set_cache_entry(target: Path, paths: Paths) -> tuple[Path, str] | None:
         return None
     key = inputs_digest("set", (("content", paths.content), ("questions", paths.templates / "questions")), files=(target,))
     name = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:24]
-    return folder / f"{name}.pickle", key
+    return folder / f"{name}.json", key
 
 
 def _deck_key(target: Path, paths: Paths) -> str:

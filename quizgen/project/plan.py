@@ -6,6 +6,7 @@ load (content.py, sets.py) -> generate (generate.py) -> select -> outputs/<forma
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,26 +94,42 @@ def resolve(target: Path, paths: Paths, *, formats: Sequence[str] = ("anki", "qu
     preflight(paths.templates, paths.decks, found, formats=tuple(formats))
     found.raise_if_any()
     if target.suffix == ".toml":
-        import pickle  # noqa: PLC0415 - only this path needs it
-
         cache = set_cache_entry(target, paths)
-        if cache is not None:
-            with contextlib.suppress(Exception):  # a missing, stale or damaged entry only costs speed
-                key, qset = pickle.loads(cache[0].read_bytes())  # noqa: S301 - our own per-user cache
-                if key == cache[1]:
-                    return qset, None
+        if cache is not None and (cached := _cached_set(cache[0], cache[1])) is not None:
+            return cached, None
         content = load_content(paths.content)
         templates = load_templates(paths.templates)
         qset = recipe_set(content, templates, load_recipe(target, content, templates))
         if cache is not None:
             with contextlib.suppress(QuizgenError):
-                write_many({cache[0]: pickle.dumps((cache[1], qset), protocol=pickle.HIGHEST_PROTOCOL)})
+                write_many({cache[0]: json.dumps({"key": cache[1], "set": qset.model_dump(mode="json")}, ensure_ascii=False).encode("utf-8")})
         return qset, None
     qset = load_set_file(target)
     if "anki" in formats:
         check_state_file(paths.state_for(qset, target), found)
     found.raise_if_any()
     return qset, target
+
+
+def _cached_set(file: Path, key: str) -> QuestionSet | None:
+    """A cached set when its entry is whole and keyed on the inputs as they are now; None otherwise (then rebuilt).
+
+    The entry is JSON, which cannot run code whoever planted it; the key is compared before the set is validated.
+    """
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from quizgen.models import QuestionSet  # noqa: PLC0415
+
+    try:
+        data = json.loads(file.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    try:
+        return QuestionSet.model_validate(data.get("set"))
+    except ValidationError:
+        return None
 
 
 def importance_filter(values: list[str] | None) -> tuple[str, ...]:
