@@ -74,15 +74,17 @@ def _errors() -> Iterator[None]:
     except OSError as exc:  # a path the system refuses (too long, not a directory, no permission…): name it and say why
         if _debug:
             raise
+        from quizgen.errors import brief
+
         name = str(exc.filename) if exc.filename is not None else "quizgen"
-        shown = name if len(name) <= 120 else name[:60] + "…" + name[-40:]
-        print(f"error: {shown}: {exc.strerror or exc}; check the path and try again", file=sys.stderr)
+        print(f"error: {brief(name, 120)}: {exc.strerror or exc}; check the path and try again", file=sys.stderr)
         raise typer.Exit(1) from None
     except Exception as exc:
         if _debug:
             raise
-        text = str(exc) if len(str(exc)) <= 200 else str(exc)[:200] + "…"
-        print(f"error: internal error: {type(exc).__name__}: {text}; rerun with --debug for the traceback and report it", file=sys.stderr)
+        from quizgen.errors import brief
+
+        print(f"error: internal error: {type(exc).__name__}: {brief(str(exc))}; rerun with --debug for the traceback and report it", file=sys.stderr)
         raise typer.Exit(1) from None
 
 
@@ -211,24 +213,15 @@ def generate(
 
     Example: quizgen generate --section moat --type mcq --type tf --importance core --importance detail --count 10 --seed 42 -o build/sets/moat.yaml
     """
-    import typing
-
-    from quizgen.errors import Problem
     from quizgen.fsutil import guard_target
-    from quizgen.models import Filters, QuestionType
-    from quizgen.project.plan import generate_set, importance_filter, write_set
+    from quizgen.project.plan import generate_filters, generate_set, importance_filter, write_set
     from quizgen.tables import set_table
 
     with _errors():
         guard_target(out, "--out", suffixes=(".yaml", ".yml"), made_here="quizgen-set/", force=force)
-        known = typing.get_args(QuestionType)
-        for value in qtype or ():
-            if value not in known:
-                shown = value if len(value) <= 40 else value[:40] + "…"
-                raise QuizgenError(Problem("quizgen generate", None, "--type", f"unknown question type {shown!r}; use one of {', '.join(known)}"))
-        filters = Filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),
-                          templates=tuple(template or ()), speakers=tuple(speaker or ()), count=count, per_item=per_item,
-                          importance=importance_filter(importance) if importance else ())
+        filters = generate_filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),
+                                   templates=tuple(template or ()), speakers=tuple(speaker or ()), count=count, per_item=per_item,
+                                   importance=importance_filter(importance) if importance else ())
         qset = generate_set(_paths(content, templates, Path("decks"), out.parent), title=title, output=_safe_stem(out),
                             sources=tuple(source or ()), filters=filters, seed=seed, versions=versions, core_by_default=not importance)
         write_set(qset, out)

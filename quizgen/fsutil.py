@@ -58,6 +58,11 @@ def _is_project_input(path: Path) -> bool:
     return tracked.returncode == 0
 
 
+def overwrites_input(target: Path, inputs: tuple[Path, ...]) -> bool:
+    """Writing `target` would replace one of `inputs`: the same file, by whatever path (links included)."""
+    return target.exists() and any(source.exists() and target.samefile(source) for source in inputs)
+
+
 def guard_target(target: Path, option: str, *, suffixes: tuple[str, ...], inputs: tuple[Path, ...] = (), made_here: str | None = None,
                  force: bool = False) -> None:
     """Refuse a file name a user gave for output when writing it would lose something: a folder, the command's own input,
@@ -72,10 +77,8 @@ def guard_target(target: Path, option: str, *, suffixes: tuple[str, ...], inputs
     if target.suffix.lower() not in suffixes:
         kind = " (a folder is not enough)" if not target.suffix else ""
         raise OutputError(Problem(rel(target), None, option, f"name a {' or '.join(suffixes)} file to write{kind}"))
-    resolved = target.resolve()
-    for source in inputs:
-        if source.exists() and source.resolve() == resolved:
-            raise OutputError(Problem(rel(target), None, option, "is this command's own input; write the result to another file"))
+    if overwrites_input(target, inputs):
+        raise OutputError(Problem(rel(target), None, option, "is this command's own input; write the result to another file"))
     if not target.exists():
         return
     if force:

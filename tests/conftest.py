@@ -62,6 +62,11 @@ def assert_problems(result: Result, *problems: str | re.Pattern[str]) -> None:
 # --- editing fixture files; every helper insists its anchor is unique so a drifting fixture fails loudly ---
 
 
+def paragraphs(data: dict) -> list[tuple[str, str, str]]:
+    """(section title, speaker, text) per paragraph of a source.yaml draft."""
+    return [(s["title"], p["speaker"], p["text"]) for s in data["sections"] for p in s["paragraphs"]]
+
+
 def line_of(path: Path, needle: str) -> int:
     """1-based line where `needle` (which must occur exactly once in the file) starts."""
     text = path.read_text(encoding="utf-8")

@@ -66,3 +66,9 @@ def test_a_bad_argument_gets_a_clean_answer(ws: Workspace, command: str, param: 
     if result.exit_code != 0:
         after = _snapshot(ws.root)
         assert {k: v for k, v in after.items() if k not in before} == {}, (args[:3], "wrote files on failure")
+
+
+def test_an_unknown_question_type_is_a_located_error(ws: Workspace) -> None:
+    result = invoke("generate", "--type", "bogus", "-o", "set.yaml")
+    assert result.exit_code == 1 and not Path("set.yaml").exists()
+    assert result.stderr.startswith("error: quizgen generate: --types: ") and "'cloze'" in result.stderr and "internal error" not in result.stderr

@@ -97,14 +97,12 @@ def rules_page() -> str:
 def on_config(config: Any) -> Any:
     """Material's search segments Chinese with jieba's global tokenizer, which caches in the shared temp folder and
     logs to stderr: point it at quizgen's per-user cache (or a private folder) and keep it quiet."""
-    import logging
     import tempfile
 
     from quizgen.fsutil import user_cache_dir
     from quizgen.text.segment import _import_jieba
 
-    jieba = _import_jieba()
-    logging.getLogger("jieba").setLevel(logging.ERROR)
+    jieba = _import_jieba()  # quiet: the wrapper silences jieba's logger
     jieba.dt.tmp_dir = str(user_cache_dir("jieba") or tempfile.mkdtemp(prefix="quizgen-jieba-"))
     return config
 

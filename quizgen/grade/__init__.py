@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from quizgen.errors import ContentError, OutputError, Problem, rel
-from quizgen.fsutil import write_many
+from quizgen.fsutil import overwrites_input, write_many
 from quizgen.grade.key import Key, parse_key, read_key
 
 OUTPUTS = ("scores.csv", "items.csv", "report.html", "feedback.html")
@@ -19,9 +19,8 @@ def grade(responses: Path, *, key_path: Path, out_dir: Path, templates_dir: Path
     from quizgen.grade.stats import analyse, summarize  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     for name in OUTPUTS:
-        target = out_dir / name
-        if target.exists() and any(src.exists() and src.resolve() == target.resolve() for src in (responses, key_path)):
-            raise OutputError(Problem(rel(target), None, "--out", f"grade would write {name} over its own input; choose another --out folder"))
+        if overwrites_input(out_dir / name, (responses, key_path)):
+            raise OutputError(Problem(rel(out_dir / name), None, "--out", f"grade would write {name} over its own input; choose another --out folder"))
     key = read_key(key_path)
     scored = score(read_sheet(responses), key)
     summary, items = summarize(scored), analyse(scored)

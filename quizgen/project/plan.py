@@ -153,6 +153,24 @@ def default_title(content: Content, sources: tuple[str, ...]) -> str:
     return f"{'、'.join(names)}：练习" if names else "练习"
 
 
+def _option_name(loc: tuple[object, ...]) -> str:
+    """The CLI option a model field comes from: per_item -> --per-item."""
+    return "--" + str(loc[0]).replace("_", "-")
+
+
+def generate_filters(**values: object) -> Filters:
+    """The CLI's filters, validated through the one pydantic mapping: a bad value is a located `--option` error."""
+    from pydantic import ValidationError  # noqa: PLC0415 - heavy library loaded only by the commands that use it
+
+    from quizgen.load.content import validation_problems  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.models import Filters  # noqa: PLC0415 - loaded on use, so light commands start fast
+
+    try:
+        return Filters.model_validate(values)
+    except ValidationError as exc:
+        raise ContentError(validation_problems(exc, "quizgen generate", field=_option_name)) from None
+
+
 def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int,
                  core_by_default: bool = False) -> QuestionSet:
     """A new question set from the bank with the CLI's filters. `core_by_default`: no importance was asked for, so draw
@@ -173,7 +191,7 @@ def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple
         recipe = Recipe(title=title, output=output, sources=sources or tuple(content.sources), seed=seed, versions=versions,
                         **filters.model_dump())
     except ValidationError as exc:
-        raise ContentError(validation_problems(exc, where, field=lambda loc: "--" + str(loc[0]).replace("_", "-"))) from None
+        raise ContentError(validation_problems(exc, where, field=_option_name)) from None
     out = Collector()
     check_recipe_names(recipe, Path(where), "", content, out, templates)
     _check_output_free(output, paths.decks, out)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, assert_problems, invoke
+from conftest import FIXTURES, assert_problems, invoke, paragraphs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,17 +88,12 @@ def _import(tmp_path: Path, article: str, speakers: str, *args: str, source_id: 
     return result, data
 
 
-def _paragraphs(data: dict) -> list[tuple[str, str, str]]:
-    """(section title, speaker, text) per paragraph."""
-    return [(s["title"], p["speaker"], p["text"]) for s in data["sections"] for p in s["paragraphs"]]
-
-
 def test_qa_interview_maps_q_and_a_through_the_speakers_file(tmp_path: Path) -> None:
     result, data = _import(tmp_path, INTERVIEW, INTERVIEW_SPEAKERS, "--genre", "访谈")
     assert result.exit_code == 0, result.output
     assert (data["title"], data["outlet"], data["date"], data["url"]) == (
         "对话青禾农业周蔓：让一亩地多打两百斤粮", "田野观察 编辑部", "2025-03-02", "https://example.com/tianye/zhou-man")
-    assert _paragraphs(data) == [
+    assert paragraphs(data) == [
         ("导语", "editor", "本期我们请到了青禾农业的创始人周蔓，聊聊无人机植保和小农户的账本。"),
         ("导语", "host", "你们最早是怎么找到第一批用户的？"),
         ("导语", "zhou", "靠一个村一个村地跑。2018 年我们在河南周口，给 三十户 农民免费打了一季药。 第二年，其中二十六户主动来找我们付钱。"),
@@ -117,7 +112,7 @@ def test_talk_with_headings_code_and_links(tmp_path: Path) -> None:
     assert data["outlet"] == "开源中国开发者大会" and data["date"] == "2025-06-14"
     assert [s["title"] for s in data["sections"]] == ["导语", "一台服务器起步", "中文分词是最难的一关", "社区是怎么长起来的",
                                                       "快，但不只是快", "开源怎么养活自己"]
-    paras = _paragraphs(data)
+    paras = paragraphs(data)
     assert paras[0] == ("导语", "editor", "本文根据陈思远在 2025 开源中国开发者大会上的演讲整理，经本人审阅。")
     assert paras[1][:2] == ("导语", "host") and paras[2][:2] == ("导语", "chen")
     # the speaker carries on across ## headings; inline code keeps its words without backticks
@@ -133,14 +128,14 @@ def test_talk_with_headings_code_and_links(tmp_path: Path) -> None:
     assert any("heading '相关链接': no text under it" in line for line in skipped)
     # the committed fixture is exactly this draft (reviewed, with section ids named)
     shipped = yaml.safe_load((TALK / "content" / TALK_ID / "source.yaml").read_text(encoding="utf-8"))
-    assert _paragraphs(shipped) == paras
+    assert paragraphs(shipped) == paras
 
 
 def test_writeup_with_bold_headings_and_a_byline(tmp_path: Path) -> None:
     result, data = _import(tmp_path, WRITEUP, WRITEUP_SPEAKERS)
     assert result.exit_code == 0, result.output
     assert (data["title"], data["outlet"], data["date"]) == ("县城咖啡馆的第三年", "小城生意观察", "2024-11-08")
-    assert _paragraphs(data) == [
+    assert paragraphs(data) == [
         ("导语", "author", "去年冬天，我在江西的一个县城里，数到了十一家咖啡馆。三年前，这里一家都没有。"),
         ("一、谁在县城喝咖啡", "author", "店主林可告诉我，她的客人大多是在县城工作的年轻公务员和教师， 还有不少回乡创业的人。工作日的下午是最忙的时候，很多人把咖啡馆当成了办公室。"),
         ("二、房租之外的账", "author", "县城的房租只有省城的五分之一，但客流也少得多。林可算过一笔账：一杯拿铁卖十八元， 每天要卖出六十杯才能保本。"),

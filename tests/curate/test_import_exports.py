@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 from adversarial import adversarial
-from conftest import invoke
+from conftest import invoke, paragraphs
 
 from quizgen.curate.markdown import split_article
 
@@ -72,15 +72,11 @@ def _draft(text: str, **kw):
     return split_article(text, speakers=SPEAKERS, default_speaker="editor", outlet="暗涌Waves", **kw)
 
 
-def _paras(draft) -> list[tuple[str, str, str]]:
-    return [(s["title"], p["speaker"], p["text"]) for s in draft.data["sections"] for p in s["paragraphs"]]
-
-
 def test_wechat_export_credits_every_question_and_keeps_every_heading() -> None:
     draft = _draft(EXPORT)
     assert draft.problems == []
     assert (draft.data["date"], draft.data["url"]) == ("2023-05-25", "https://mp.weixin.qq.com/s/AbCdEf__x")
-    assert _paras(draft) == [
+    assert paragraphs(draft.data) == [
         ("做研究，做探索", "host", "你们为什么要做大模型？"),
         ("做研究，做探索", "liang", "我们要做的是通用人工智能，这是一件很长期的事情。"),
         ("做研究，做探索", "host", "很多人会好奇，这件事和量化有什么关系？"),
@@ -93,13 +89,13 @@ def test_wechat_export_credits_every_question_and_keeps_every_heading() -> None:
         ("尾声", "liang", "好。"),
         ("尾声", "liang", "你觉得这条路能走通吗？"),
     ]
-    assert not any("图片" in t or "原创内容" in t or "排版" in t for _, _, t in _paras(draft))
+    assert not any("图片" in t or "原创内容" in t or "排版" in t for _, _, t in paragraphs(draft.data))
     skipped = "\n".join(draft.skipped)
     for what in ("pull quote", "caption '图片来源｜视觉中国'", "credit '排版｜小北'", "account promotion", "'read more' list from '推荐阅读'"):
         assert what in skipped, what
     assert any("p007 is a bold question without a label" in w for w in draft.warnings)
     assert any("p011 is credited to 'liang' but ends with a question mark" in w for w in draft.warnings)
-    kept = _paras(_draft(EXPORT, keep_extras=True))
+    kept = paragraphs(_draft(EXPORT, keep_extras=True).data)
     assert any(t == "排版｜小北" for _, _, t in kept) and any("原创内容" in t for _, _, t in kept)
 
 
