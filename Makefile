@@ -8,6 +8,7 @@ UV_VERSION := 0.13.9
 APP    := $(VENV)/.stamp-app
 DEV    := $(VENV)/.stamp-test
 LOWEST := .venv-lowest
+GIFTJS := tests/js/node_modules/.package-lock.json
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: all build test lint docs test-lowest bench check clean lock
@@ -45,11 +46,16 @@ lint: $(DEV)
 docs: $(DEV)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
-test: lint docs
+# the independent GIFT reader the export tests check against, pinned by tests/js/package-lock.json (needs node and npm)
+$(GIFTJS): tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/js --no-audit --no-fund --silent; \
+	else echo "npm not found: the GIFT reader tests will be skipped (apt-get install nodejs npm)"; fi
+
+test: lint docs $(GIFTJS)
 	$(BIN)/python -m pytest -n 2
 
 # the suite at the lowest versions pyproject.toml admits for every direct dependency: the lower bounds are honest
-test-lowest: | $(UV)
+test-lowest: $(GIFTJS) | $(UV)
 	$(UV) venv --quiet --clear --python $(PYTHON) $(LOWEST)
 	$(UV) pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[test]'
 	$(LOWEST)/bin/python -m pytest -n 2 -q -p no:cacheprovider
