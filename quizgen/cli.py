@@ -455,7 +455,8 @@ def grade_cmd(
     from quizgen.grade import grade
 
     with _errors():
-        for path in grade(responses, key_path=key, out_dir=out, templates_dir=templates):
+        for path in grade(responses, key_path=key, out_dir=out, templates_dir=templates,
+                          warn=lambda line: print(f"warning: {line}", file=sys.stderr)):
             _say(f"wrote {path}")
 
 

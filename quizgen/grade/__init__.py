@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from quizgen.errors import ContentError, OutputError, Problem, rel
@@ -11,7 +12,8 @@ from quizgen.grade.key import Key, parse_key, read_key
 OUTPUTS = ("scores.csv", "items.csv", "report.html", "feedback.html")
 
 
-def grade(responses: Path, *, key_path: Path, out_dir: Path, templates_dir: Path) -> list[Path]:
+def grade(responses: Path, *, key_path: Path, out_dir: Path, templates_dir: Path,
+          warn: Callable[[str], None] | None = None) -> list[Path]:
     """Score the responses against the key CSV and write scores.csv, items.csv, report.html and feedback.html."""
     from quizgen.grade.report import items_csv, render_pages, scores_csv  # noqa: PLC0415 - loaded on use, so light commands start fast
     from quizgen.grade.score import score  # noqa: PLC0415 - loaded on use, so light commands start fast
@@ -22,7 +24,11 @@ def grade(responses: Path, *, key_path: Path, out_dir: Path, templates_dir: Path
         if overwrites_input(out_dir / name, (responses, key_path)):
             raise OutputError(Problem(rel(out_dir / name), None, "--out", f"grade would write {name} over its own input; choose another --out folder"))
     key = read_key(key_path)
-    scored = score(read_sheet(responses), key)
+    sheet = read_sheet(responses)
+    scored = score(sheet, key)
+    if warn is not None:
+        for line in sheet.warnings:
+            warn(line)
     summary, items = summarize(scored), analyse(scored)
     files = {"scores.csv": scores_csv(scored), "items.csv": items_csv(scored, items),
              **render_pages(scored, summary, items, templates_dir)}

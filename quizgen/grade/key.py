@@ -75,6 +75,13 @@ class Key:
     fingerprint: str
     versions: dict[str, tuple[Entry, ...]]
     """Version label -> its questions in printed order (index = number - 1)."""
+    title: str = ""
+    """The quiz's title as printed (keys written before it had a `title` column: the quiz id)."""
+
+    @property
+    def name(self) -> str:
+        """What pages call the quiz: its title, else its id."""
+        return self.title or self.quiz
 
     @property
     def questions(self) -> tuple[Entry, ...]:
@@ -109,7 +116,7 @@ def parse_key(data: bytes, where: str) -> Key:
         raise ContentError(Problem(where, 1, "header", f"expected the columns {','.join(COLUMNS)} first; is this a key CSV written by `quizgen quiz`?"))
     problems: list[Problem] = []
     versions: dict[str, list[Entry]] = {}
-    quiz = ""
+    quiz = title = ""
     for line, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -118,6 +125,7 @@ def parse_key(data: bytes, where: str) -> Key:
         if entry is None:
             continue
         quiz = quiz or row.get("quiz", "")
+        title = title or row.get("title", "")
         versions.setdefault(entry.version, []).append(entry)
     if not versions and not problems:
         problems.append(Problem(where, 2, "version", "the key has no questions"))
@@ -137,7 +145,7 @@ def parse_key(data: bytes, where: str) -> Key:
         raise ContentError(problems)
     fingerprint = key_fingerprint([{"version": e.version, "number": str(e.number), "question_id": e.question_id, "answer": e.answer,
                                     "options": SEP.join(e.options)} for es in versions.values() for e in es])
-    return Key(file=where, quiz=quiz, fingerprint=fingerprint, versions={k: tuple(v) for k, v in versions.items()})
+    return Key(file=where, quiz=quiz, fingerprint=fingerprint, versions={k: tuple(v) for k, v in versions.items()}, title=title)
 
 
 def _entry(row: dict[str, str], where: str, line: int, problems: list[Problem]) -> Entry | None:

@@ -92,12 +92,17 @@ def _svg(fig: Any) -> Markup:
 
 def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
     """Score histogram and the difficulty x discrimination plot, by matplotlib (imported only here)."""
+    import warnings  # noqa: PLC0415 - only around the drawing
+
     import matplotlib  # noqa: PLC0415 - heavy: only when a report is drawn
     from matplotlib.figure import Figure  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
     style: Any = {"svg.fonttype": "none", "svg.hashsalt": "quizgen", "font.size": 9, "font.family": "sans-serif",
              "axes.spines.top": False, "axes.spines.right": False}
-    with matplotlib.rc_context(style):
+    # The labels are Chinese and stay text in the SVG (the page's CJK fonts draw them); matplotlib only measures them
+    # with its own font, which may lack the glyphs: that warning says nothing about the page.
+    with matplotlib.rc_context(style), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
         totals = scored.totals
         top = float(scored.max_points.sum())
         fig = Figure(figsize=(6.2, 2.1))
@@ -106,8 +111,8 @@ def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
         ax.hist(totals, bins=bins, color="#4a6fa5", edgecolor="white")
         ax.axvline(float(totals.mean()), color="#c0392b", linewidth=1)
         ax.set_xlim(0, top)
-        ax.set_xlabel("score")
-        ax.set_ylabel("students")
+        ax.set_xlabel("得分")
+        ax.set_ylabel("人数")
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.2, top=0.96)  # fixed: tight_layout measures every label
         histogram = _svg(fig)
 
@@ -124,8 +129,8 @@ def charts(scored: Scored, items: list[ItemStats]) -> dict[str, Markup]:
         ax.set_xlim(0, 1)
         ax.set_ylim(min(-0.2, float(r.min()) - 0.05), max(0.8, float(r.max()) + 0.05))
         ax.axhline(0, color="#888888", linewidth=0.6)
-        ax.set_xlabel("p (share right)")
-        ax.set_ylabel("r_pb (item-rest)")
+        ax.set_xlabel("难度 p（答对比例）")
+        ax.set_ylabel("区分度 r_pb（与其余题总分）")
         fig.subplots_adjust(left=0.11, right=0.98, bottom=0.15, top=0.97)
         scatter = _svg(fig)
     return {"histogram": histogram, "scatter": scatter}
@@ -209,7 +214,7 @@ def feedback_context(scored: Scored, parts: Any) -> dict[str, Any]:
         misses.sort(key=lambda m: m.number)
         subtotals = [(title, points(float(scored.earned[i][mask].sum())), of) for title, mask, of in in_section]
         students.append({"student": s, "score": points(float(scored.earned[i].sum())), "misses": misses, "sections": subtotals})
-    return {"key": scored.key, "students": students, "max": points(float(scored.max_points.sum()))}
+    return {"key": scored.key, "students": students, "max": points(float(scored.max_points.sum())), "versions": len(scored.key.versions)}
 
 
 def render_pages(scored: Scored, summary: Summary, items: list[ItemStats], templates_dir: Path) -> dict[str, bytes]:

@@ -242,8 +242,8 @@ def _judge(entry: Entry, text: str, bad) -> tuple[float, int | None] | None:
         if out:
             bad(f"{out[0]!r} is not an option of question {entry.number} in version {entry.version} (options {entry.letters})")
             return None
-        if len(set(letters)) > 1:
-            return 0.0, -1  # several bubbles: wrong, counted with no option
+        if len(letters) > 1:
+            return 0.0, -1  # several letters (CC too: one letter is wanted): wrong, counted with no option
         picked = entry.letters.index(letters[0])
         return (float(entry.points) if letters[0] == entry.answer else 0.0), picked
     if entry.type == "order":

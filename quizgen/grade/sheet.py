@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,8 @@ class Sheet:
     """From the `quiz=… key=…` marker the template writes; None when the teacher removed it."""
     strict_width: bool = True
     """CSV: a row with fewer cells than the header lost some (a spreadsheet leaves no gaps)."""
+    warnings: list[str] = field(default_factory=list)
+    """What was read but may not be what the teacher meant (an id typed as a number, padded back): said, not refused."""
 
 
 def column_name(index: int) -> str:
@@ -62,8 +65,9 @@ def read_sheet(path: Path) -> Sheet:
     where = rel(path)
     if not path.exists():
         raise ContentError(Problem(where, None, "responses", "file not found"))
+    numeric: set[int] = set()
     if path.suffix.lower() == ".xlsx":
-        rows, help_text = _xlsx_rows(path, where)
+        rows, help_text, numeric = _xlsx_rows(path, where)
         strict = False
     elif path.suffix.lower() in (".csv", ".txt", ".tsv"):
         rows, help_text, strict = parse_csv(decode_csv(read_csv_bytes(path), where), where), "", True
@@ -85,14 +89,35 @@ def read_sheet(path: Path) -> Sheet:
         if m := MARKER.search(text):
             sheet.quiz, sheet.key = m["quiz"], m["key"]
             break
+    _pad_ids(sheet, numeric)
     return sheet
 
 
-def _xlsx_rows(path: Path, where: str) -> tuple[list[list[str]], str]:
+def _pad_ids(sheet: Sheet, numeric: set[int]) -> None:
+    """Ids with leading zeros (0230101) come back from a number-formatted cell as 230101: where the class's ids are
+    written with leading zeros, an all-digit id that is shorter is padded to their length, with a warning."""
+    ids = [(n, cells[0].strip()) for n, cells in sheet.rows if cells and cells[0].strip().isdigit()]
+    zeros = Counter(len(sid) for n, sid in ids if sid.startswith("0") and n not in numeric)
+    if not zeros:
+        return
+    width = zeros.most_common(1)[0][0]
+    for n, cells in sheet.rows:
+        sid = cells[0].strip() if cells else ""
+        if sid.isdigit() and len(sid) < width:
+            how = "was typed as a number" if n in numeric else "has lost its leading zeros (a spreadsheet saved it as a number)"
+            cells[0] = sid.zfill(width)
+            sheet.warnings.append(f"{sheet.file}:{n}: column A (student_id): {sid} {how}; read as {cells[0]}, like the other "
+                                  "ids; format the column as text to keep leading zeros")
+
+
+def _xlsx_rows(path: Path, where: str) -> tuple[list[list[str]], str, set[int]]:
     book = read_xlsx(path, where, main=SHEET_NAME, extra=(HELP_SHEET,))
+    # an id typed into a General cell comes back as a number: its leading zeros are gone
+    numeric = {number for number, row in enumerate(book.rows, start=1)
+               if row and isinstance(row[0], (int, float)) and not isinstance(row[0], bool)}
     rows = [[_cell(v) for v in row] for row in book.rows]
     help_text = " ".join(_cell(v) for row in book.extra.get(HELP_SHEET, []) for v in row)
-    return rows, help_text
+    return rows, help_text, numeric
 
 
 # --- the empty template ----------------------------------------------------------------------
@@ -148,6 +173,8 @@ def template_xlsx(key: Key) -> bytes:
     picker = DataValidation(type="list", formula1='"' + ",".join(key.versions) + '"', allow_blank=True)
     picker.add("C2:C1000")
     sheet.add_data_validation(picker)
+    for row in range(2, 1001):  # ids are text: Excel, WPS and LibreOffice would turn 0230101 into 230101
+        sheet.cell(row=row, column=1).number_format = "@"
     for column in range(len(FIXED), len(header)):  # answers stay text: Excel must not turn 10月4日 into a date
         for row in range(2, 201):
             sheet.cell(row=row, column=column + 1).number_format = "@"

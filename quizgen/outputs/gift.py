@@ -3,13 +3,15 @@
 Every text is written as HTML (`[html]`) that shows exactly the plain text, then GIFT's special characters
 (`~ = # { } :` and backslash) are escaped, so tags, braces and template syntax arrive as text.
 One thing GIFT cannot say: Moodle takes a short answer that contains `->` for a matching pair (`-` and `>` have no
-escape, and a short answer is plain text, not HTML). Use the Moodle XML export for such answers.
+escape, and a short answer is plain text, not HTML), and its importer then rejects the whole file. Such a set is
+refused for this format, naming the question: export it as Moodle XML, which holds any answer.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from quizgen.errors import OutputError, Problem
 from quizgen.models import Question, QuestionSet
 from quizgen.outputs.common import CHOICE, ESSAY, SHORT, accepted, by_section, feedback_lines, html_lines, html_text, stem, tags
 
@@ -41,6 +43,15 @@ def _option(text: str) -> str:
     return escape("&#37;") + out[1:] if out.startswith("%") else out
 
 
+def _check_short(q: Question, output: str) -> None:
+    """A short answer with `->` would make Moodle's GIFT importer abort the whole file: refuse it, named."""
+    bad = next((a for a in accepted(q) if "->" in a), None)
+    if bad is not None:
+        raise OutputError(Problem(output, None, f"questions.{q.id}", f"the accepted answer {bad!r} contains '->', which GIFT "
+                                  "cannot hold in a short answer (Moodle reads it as a matching pair and rejects the whole "
+                                  "file); export this set with --format moodle instead, or change that answer"))
+
+
 def _question(q: Question) -> str:
     head = f"// [id:{q.id}] " + " ".join(f"[tag:{t}]" for t in tags(q))
     title = f"::{escape(q.id)}::[html]{_html(stem(q))}"
@@ -61,6 +72,9 @@ def _question(q: Question) -> str:
 
 def render(qset: QuestionSet, options: OutputOptions | None = None) -> dict[str, bytes]:
     """The set as one GIFT file."""
+    for q in qset.questions:
+        if q.type in SHORT:
+            _check_short(q, qset.output)
     blocks: list[str] = []
     for cat, questions in by_section(qset):
         blocks.append(f"$CATEGORY: {cat}")

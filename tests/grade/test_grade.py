@@ -530,7 +530,7 @@ def test_report_and_feedback_pages_are_offline_and_complete(graded, short_class)
     for needle in ("KR-20", "SEM", "标准差", "中位数", "【原文】"):
         assert needle in report
     feedback = (graded / "feedback.html").read_text(encoding="utf-8")
-    assert feedback.count('<article class="student"') == len(short_class.rows)
+    assert feedback.count('<table class="student"') == len(short_class.rows)
     assert '<html lang="zh-CN">' in feedback
 
 
@@ -556,11 +556,16 @@ def test_report_prints_cleanly_in_headless_chromium(graded, short_class, short_k
     text = squash("".join(pages(tmp_path / "report.pdf")))
     assert "成绩分析" in text and "难度×区分度" in text and "逐题分析" in text
     assert f"人数n{len(short_class.rows)}" in text
-    # one page (or more) per student, each starting with that student
-    starts = [squash(p)[:40] for p in pages(tmp_path / "feedback.pdf")]
+    # one page (or more) per student, and every page starts with that student's name, id and the quiz's title
+    starts = [squash(p)[:80] for p in pages(tmp_path / "feedback.pdf")]
     assert page_count(tmp_path / "feedback.pdf") >= len(few.rows)
-    named = [i for i, start in enumerate(starts) for row in few.rows if start.startswith(row[1] + "（")]
-    assert len(named) == len(few.rows) and named[0] == 0
+    owners = []
+    for start in starts:
+        owner = [row for row in few.rows if start.startswith(f"{row[1]}学号{row[0]}")]
+        assert len(owner) == 1, start
+        assert "黄仁勋BG2访谈：随堂小测" in start, start
+        owners.append(owner[0][0])
+    assert list(dict.fromkeys(owners)) == [row[0] for row in few.rows]  # each student's pages together, in sheet order
 
 
 def test_the_workbook_template_filled_in_is_graded_like_the_csv(short_key, short_class, graded, tmp_path):

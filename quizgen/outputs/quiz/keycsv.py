@@ -14,9 +14,11 @@ if TYPE_CHECKING:
 
 COLUMNS = ("version", "number", "question_id", "item_id", "type", "answer", "points", "options")
 """Required first, in this order (the issue's contract)."""
-EXTRA = ("quiz", "section_id", "section_index", "section_title", "part", "paragraph_id", "speaker", "accept", "prompt", "evidence")
+EXTRA = ("quiz", "section_id", "section_index", "section_title", "part", "paragraph_id", "speaker", "accept", "prompt", "evidence",
+         "title")
 """What grading and its report need beyond the answer: the quiz it belongs to, accepted spellings, where to re-read
-(`part`: the labelled part of the section the paragraph is in, source.yaml `parts`; empty when none)."""
+(`part`: the labelled part of the section the paragraph is in, source.yaml `parts`; empty when none; `title`: the
+quiz's title, for the pages grading prints)."""
 SEP = "|"
 """Joins option texts and accepted answers inside one cell."""
 BLANK = "＿＿＿"
@@ -62,6 +64,7 @@ def key_rows(qset: QuestionSet, plan: list[Version]) -> list[dict[str, str]]:
                 "accept": SEP.join(q.accept),
                 "prompt": _prompt(item),
                 "evidence": q.ref.evidence,
+                "title": qset.title,
             })
     return rows
 
