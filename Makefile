@@ -66,6 +66,7 @@ bench: $(APP)
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_bounds.py
+	$(BIN)/python bench/bench_scan.py
 
 clean:
 	rm -rf build site

@@ -264,6 +264,10 @@ def quiz(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for shuffling versions (default: the recipe's).")] = None,
     interactive: Annotated[bool, typer.Option("--interactive", help="Also write a self-check page that scores answers offline.")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print each page to PDF with headless Chromium.")] = False,
+    answer_sheets: Annotated[int | None, typer.Option("--answer-sheets", min=0, max=500,
+                                                      help="Machine-readable answer sheets per version for `quizgen scan`, one per student (default: the recipe's).")] = None,
+    id_digits: Annotated[int | None, typer.Option("--id-digits", min=1, max=14,
+                                                  help="Digits of the student number on those sheets (default: the recipe's, else 8).")] = None,
     out: OutOpt = Path("build"),
     content: ContentOpt = Path("content"),
     templates: TemplatesOpt = Path("templates"),
@@ -277,7 +281,7 @@ def quiz(
 
     with _errors():
         for path in export(target, ["quiz"], _paths(content, templates, decks, out), versions=versions, seed=seed,
-                           interactive=interactive, pdf=pdf):
+                           interactive=interactive, pdf=pdf, answer_sheets=answer_sheets, id_digits=id_digits):
             _say(f"wrote {path}")
 
 
@@ -457,6 +461,29 @@ def grade_cmd(
     with _errors():
         for path in grade(responses, key_path=key, out_dir=out, templates_dir=templates,
                           warn=lambda line: print(f"warning: {line}", file=sys.stderr)):
+            _say(f"wrote {path}")
+
+
+@app.command("scan")
+def scan_cmd(
+    images: Annotated[list[Path], typer.Argument(help="Photos (JPEG, PNG, HEIC, TIFF) or scanner PDFs of the filled sheets, or folders of them.")],
+    key: Annotated[Path, typer.Option("--key", help="The key CSV printed with the sheets (<output>-key.csv).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The class sheet to write (.csv); scan-review.html goes beside it.")],
+    roster: Annotated[Path | None, typer.Option("--roster", help="student_id,name CSV: names for the student numbers read.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing class sheet (it may hold your corrections).")] = False,
+    templates: TemplatesOpt = Path("templates"),
+) -> None:
+    """Read photographed or scanned answer sheets into the class sheet `grade` reads, and a review page of every doubtful mark.
+
+    Example: quizgen scan photos/ --key build/bg2-short-quiz/bg2-short-quiz-key.csv -o build/grades/responses.csv
+    """
+    from quizgen.grade.scan.run import scan
+
+    with _errors():
+        result = scan(images, key_path=key, out=out, templates_dir=templates, roster_path=roster, force=force,
+                      progress=lambda line: print(line, file=sys.stderr))
+        _say(f"read {len(result.sheets)} sheet(s); {len(result.doubts)} mark(s) to check, {len(result.refused)} page(s) refused")
+        for path in result.paths:
             _say(f"wrote {path}")
 
 

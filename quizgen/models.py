@@ -315,6 +315,11 @@ class Recipe(Frozen):
     """Which questions of an item: `random` (seeded), or `preferred`: the first applicable in the order of `types`."""
     xlsx_columns: dict[str, str] = Field(default_factory=dict)
     """Spreadsheet export: default column header -> the header a platform expects ("" drops the column)."""
+    answer_sheets: int = Field(default=0, ge=0, le=500)
+    """quiz: machine-readable answer sheets printed per version for `quizgen scan`, one per student, each with its own
+    serial in its QR code (0: none; the hand-marked answer sheet of the quiz page stays)."""
+    student_id_digits: int = Field(default=8, ge=1, le=14)
+    """quiz: digits of the student number on the machine-readable sheet's bubble grid."""
 
     @field_validator("xlsx_columns")
     @classmethod

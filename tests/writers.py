@@ -10,9 +10,10 @@ from quizgen.outputs import NOTE_STATE, OutputOptions, render
 
 
 def write_quiz(qset: QuestionSet, *, templates_dir: Path, out_dir: Path, versions: int, seed: int,
-               interactive: bool = False, pdf: bool = False) -> list[Path]:
-    """The quiz format's files written into out_dir; the paths in render order (versions, key CSV, self-check, PDFs)."""
-    options = OutputOptions(templates=templates_dir, versions=versions, seed=seed, interactive=interactive, pdf=pdf)
+               interactive: bool = False, pdf: bool = False, answer_sheets: int = 0, id_digits: int = 8) -> list[Path]:
+    """The quiz format's files written into out_dir; the paths in render order (versions, key CSV, sheets, self-check, PDFs)."""
+    options = OutputOptions(templates=templates_dir, versions=versions, seed=seed, interactive=interactive, pdf=pdf,
+                            answer_sheets=answer_sheets, id_digits=id_digits)
     files = {out_dir / name: data for name, data in render(qset, ["quiz"], options).items()}
     write_many(files)
     return list(files)

@@ -281,13 +281,13 @@ def check_quiz_templates(templates_dir: Path, out: Collector) -> None:
     """Compile every template in templates/quiz/, then render the exam, the self-check page and the PDF footer."""
     import jinja2  # noqa: PLC0415 - heavy library loaded only by the commands that use it
 
-    from quizgen.outputs.quiz.html import Templates, render_footer, render_interactive, render_print  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.outputs.quiz.html import Templates, render_footer, render_interactive, render_print, render_sheets  # noqa: PLC0415 - loaded on use, so light commands start fast
     from quizgen.outputs.quiz.layout import plan_versions  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     folder = templates_dir / "quiz"
     if not folder.is_dir():
         out.add(folder, None, "templates", "folder not found; the quiz templates (print.html.j2, interactive.html.j2, base.html.j2, "
-                "macros.html.j2, pdf-footer.html.j2 and their CSS and script) live in templates/quiz/")
+                "macros.html.j2, pdf-footer.html.j2, sheets.html.j2 and their CSS and script) live in templates/quiz/")
         return
     templates = Templates(templates_dir)
     before = len(out.problems)
@@ -308,9 +308,11 @@ def check_quiz_templates(templates_dir: Path, out: Collector) -> None:
         for count in (1, 2):  # a single version and several take different branches (the "A 卷" labels)
             plan = plan_versions(qset, versions=count, seed=1)
             for version in plan:
-                render_print(templates, qset, version, versions=count)
-                render_footer(templates, qset, version, versions=count)
+                for scan in (False, True):  # with the hand-marked answer sheet, and with machine-readable ones
+                    render_print(templates, qset, version, versions=count, scan=scan)
+                    render_footer(templates, qset, version, versions=count, sheets=scan)
             render_interactive(templates, qset, plan[0])
+            render_sheets(templates, qset, plan[0], versions=count, copies=1, digits=8, key="probe")
     except QuizgenError as exc:
         out.catch(exc)
     except Exception as exc:  # noqa: BLE001 - a template that compiles but fails on real data: name its file and line

@@ -84,8 +84,8 @@ class _Rows:
         self.canon = {e.question_id: j for j, e in enumerate(key.questions)}
         self.option_index = [{text: i for i, text in enumerate(e.options)} for e in key.questions]
         self.seen: dict[str, int] = {}
-        self.judged: dict[tuple[str, int, str], tuple[float, int | None]] = {}
-        """(version, number, answer as written) -> result: a class writes the same few answers again and again."""
+        self.judged: dict[tuple[str, int, str, bool], tuple[float, int | None]] = {}
+        """(version, number, answer as written, given as points) -> result: a class writes the same few answers again and again."""
 
     def bad(self, row: int, col: int, message: str) -> None:
         label = self.sheet.header[col] if col < len(self.sheet.header) else ""
@@ -113,8 +113,8 @@ class _Rows:
             col = len(FIXED) + number - 1
             text = cells[col]
             j = self.canon[entry.question_id]
-            if number in marks:
-                if entry.type not in MARKED:
+            if number in marks:  # short answers, and written answers the teacher marked on a scanned sheet
+                if entry.type not in MARKED and entry.type not in WRITTEN:
                     self.bad(row, marks_col, f"question {number} of version {version} is not marked by the teacher ({entry.type}); "
                                               "write its answer in its own column")
                     continue
@@ -126,12 +126,13 @@ class _Rows:
             if not text:
                 omitted[j] = True
                 continue
-            result = self.judged.get((version, number, text))
+            as_points = number in marks
+            result = self.judged.get((version, number, text, as_points))
             if result is None:
-                result = _judge(entry, text, lambda m, col=col: self.bad(row, col, m))
+                result = _judge(entry, text, lambda m, col=col: self.bad(row, col, m), as_points=as_points)
                 if result is None:
                     continue
-                self.judged[(version, number, text)] = result
+                self.judged[(version, number, text, as_points)] = result
             earned[j], picked = result
             if picked is not None:
                 choice[j] = self.option_index[j][entry.options[picked]] if picked >= 0 else OTHER
@@ -227,7 +228,7 @@ def _letters(text: str) -> str:
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
-def _judge(entry: Entry, text: str, bad) -> tuple[float, int | None] | None:
+def _judge(entry: Entry, text: str, bad, *, as_points: bool = False) -> tuple[float, int | None] | None:
     """(points earned, option picked: index in this version, -1 for several, None for non-choice); None when unreadable."""
     if entry.type in CHOICE:
         letters = _letters(text)
@@ -254,7 +255,7 @@ def _judge(entry: Entry, text: str, bad) -> tuple[float, int | None] | None:
                 f"write the letters in order, e.g. {entry.letters[::-1]}")
             return None
         return (float(entry.points) if letters == entry.answer else 0.0), None
-    if entry.type in WRITTEN:
+    if entry.type in WRITTEN and not as_points:
         return (float(entry.points) if answer_matches(text, entry.answers) else 0.0), None
     m = _POINTS.match(unicodedata.normalize("NFKC", text).strip())  # short answers: the teacher's mark
     if not m or float(m[1]) > entry.points:

@@ -47,6 +47,10 @@ class OutputOptions:
     """quiz: also the offline self-check page."""
     pdf: bool = False
     """quiz: also a PDF per version, printed by headless Chromium."""
+    answer_sheets: int = 0
+    """quiz: machine-readable answer sheets per version (`<output>-A-sheets.html`), for `quizgen scan`."""
+    id_digits: int = 8
+    """quiz: digits of the student number on those sheets."""
     state_file: Path | None = None
     """anki: the deck's current note state file (read, never written here); None or missing: a fresh deck."""
     now: int | None = None

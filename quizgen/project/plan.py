@@ -302,17 +302,22 @@ def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
     sets = [qset for _, qset in plan.sets]
     for loaded, qset in plan.sets:
         files.update(_render_set(qset, loaded.recipe.formats, paths, None, sets,
-                                 {"interactive": True, "pdf": False, "xlsx_columns": loaded.recipe.xlsx_columns or None}))
+                                 {"interactive": True, "pdf": False, "xlsx_columns": loaded.recipe.xlsx_columns or None,
+                                  "answer_sheets": loaded.recipe.answer_sheets, "id_digits": loaded.recipe.student_id_digits}))
     return files
 
 
-def _recipe_columns(recipe: Path) -> dict[str, str] | None:
-    """A recipe's `xlsx_columns` (validated with the recipe when its set was made), or None."""
+def _recipe_options(recipe: Path) -> dict[str, object]:
+    """A recipe's output settings (validated with the recipe when its set was made), as `build` passes them."""
     from quizgen.load.dataio import load_toml  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.models import Recipe  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     data, _ = load_toml(recipe)
     columns = data.get("xlsx_columns")
-    return dict(columns) if isinstance(columns, dict) and columns else None
+    defaults = Recipe.model_fields
+    return {"xlsx_columns": dict(columns) if isinstance(columns, dict) and columns else None,
+            "answer_sheets": int(data.get("answer_sheets", defaults["answer_sheets"].default)),
+            "id_digits": int(data.get("student_id_digits", defaults["student_id_digits"].default))}
 
 
 def export(target: Path, formats: Sequence[str], paths: Paths, **options: object) -> list[Path]:
@@ -332,8 +337,8 @@ def export(target: Path, formats: Sequence[str], paths: Paths, **options: object
             write_many(files)
             return list(files)
     qset, set_file = resolve(target, paths, formats=formats)
-    if "xlsx" in formats and target.suffix == ".toml" and "xlsx_columns" not in options:
-        options = {**options, "xlsx_columns": _recipe_columns(target)}  # the recipe's column map, as `build` uses it
+    if target.suffix == ".toml":  # the recipe's column map and answer sheets, as `build` uses them; options given win
+        options = {**_recipe_options(target), **{k: v for k, v in options.items() if v is not None}}
     files = render_set(qset, formats, paths, set_file=set_file, **options)
     if cache is not None:
         cache.store(qset, paths)  # before writing: it reads the note state the deck was just made from

@@ -10,9 +10,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from quizgen.errors import ContentError, Problem
 from quizgen.fsutil import user_cache_dir
 from quizgen.models import QuestionSet
-from quizgen.outputs.quiz.keycsv import key_csv_for
+from quizgen.outputs.quiz.keycsv import key_csv_for, key_fingerprint, key_rows
 from quizgen.outputs.quiz.layout import Version, plan_versions
 from quizgen.templating import environment, template_errors
 
@@ -20,6 +21,7 @@ TEMPLATE_DIR = "quiz"
 PRINT_TEMPLATE = "print.html.j2"
 INTERACTIVE_TEMPLATE = "interactive.html.j2"
 FOOTER_TEMPLATE = "pdf-footer.html.j2"
+SHEETS_TEMPLATE = "sheets.html.j2"
 SCRIPT_TEMPLATE = "selfcheck.js"
 
 def source_lines(qset: QuestionSet) -> list[str]:
@@ -73,9 +75,10 @@ def _context(qset: QuestionSet, version: Version) -> dict[str, Any]:
     return {"qset": qset, "version": version, "sources": source_lines(qset), "genre": genres.pop() if len(genres) == 1 else None}
 
 
-def render_print(templates: Templates, qset: QuestionSet, version: Version, *, versions: int) -> str:
-    """One printable version: exam, answer sheet, answer key."""
-    return templates.render(PRINT_TEMPLATE, **_context(qset, version), versions=versions)
+def render_print(templates: Templates, qset: QuestionSet, version: Version, *, versions: int, scan: bool = False) -> str:
+    """One printable version: exam, answer sheet (unless machine-readable sheets come separately), answer key."""
+    return templates.render(PRINT_TEMPLATE, **_context(qset, version), versions=versions, scan=scan,
+                            scan_order=any(i.question.type == "order" for i in version.items))
 
 
 def _selfcheck_data(version: Version) -> dict[str, Any]:
@@ -101,30 +104,58 @@ def render_interactive(templates: Templates, qset: QuestionSet, version: Version
                             script=Markup(script), script_hash=_hash(script))  # noqa: S704 - the script is ours, from templates/quiz/
 
 
-def render_footer(templates: Templates, qset: QuestionSet, version: Version, *, versions: int) -> str:
-    """Chromium's footerTemplate for the PDF: title, version, page N of M."""
-    return templates.render(FOOTER_TEMPLATE, **_context(qset, version), versions=versions)
+def render_footer(templates: Templates, qset: QuestionSet, version: Version, *, versions: int, sheets: bool = False) -> str:
+    """Chromium's footerTemplate for the PDF: title, version, page N of M (not for a file of answer sheets)."""
+    return templates.render(FOOTER_TEMPLATE, **_context(qset, version), versions=versions, sheets=sheets)
 
 
 # --- writing ----------------------------------------------------------------------------------
 
 
+def render_sheets(templates: Templates, qset: QuestionSet, version: Version, *, versions: int, copies: int, digits: int,
+                  key: str) -> str:
+    """A version's machine-readable answer sheets, one per student with its serial, for `quizgen scan`."""
+    from quizgen.grade.scan.layout import LayoutError, Slot  # noqa: PLC0415 - only when sheets are asked for
+    from quizgen.grade.scan.printsheet import context, sheet_pages  # noqa: PLC0415 - only when sheets are asked for
+
+    slots = [Slot(number=i.number, type=i.question.type, options=len(i.options), points=i.question.points) for i in version.items]
+    try:
+        sheets = [sheet_pages(slots, quiz=qset.output, key=key, title=qset.title, version=version.label, versions=versions,
+                              serial=serial, digits=digits) for serial in range(1, copies + 1)]
+    except LayoutError as exc:
+        raise ContentError(Problem(qset.output, None, "answer_sheets", f"version {version.label}: {exc}")) from exc
+    return templates.render(SHEETS_TEMPLATE, **_context(qset, version), versions=versions, **context(sheets))
+
+
 def render_quiz(qset: QuestionSet, *, templates_dir: Path, versions: int, seed: int,
-                interactive: bool = False, pdf: bool = False) -> dict[str, bytes]:
-    """Render every version (and the self-check page, and PDFs): file name -> bytes, nothing written."""
+                interactive: bool = False, pdf: bool = False, answer_sheets: int = 0, id_digits: int = 8) -> dict[str, bytes]:
+    """Render every version (and the machine-readable sheets, the self-check page, and PDFs): file name -> bytes,
+    nothing written."""
     templates = Templates(templates_dir)
     plan = plan_versions(qset, versions=versions, seed=seed)
-    pages = [render_print(templates, qset, v, versions=versions) for v in plan]
+    scan = answer_sheets > 0
+    pages = [render_print(templates, qset, v, versions=versions, scan=scan) for v in plan]
     files: dict[str, bytes] = {}
-    for version, page in zip(plan, pages, strict=False):
+    for version, page in zip(plan, pages, strict=True):
         files[f"{qset.output}-{version.label}.html"] = page.encode("utf-8")
     files[f"{qset.output}-key.csv"] = key_csv_for(qset, plan)  # issue 11: the key that `quizgen grade` reads
+    sheets = []
+    if scan:  # one sheet per student and version, each with its serial in its QR code
+        fingerprint = key_fingerprint(key_rows(qset, plan))
+        sheets = [render_sheets(templates, qset, v, versions=versions, copies=answer_sheets, digits=id_digits, key=fingerprint)
+                  for v in plan]
+        for version, sheet in zip(plan, sheets, strict=True):
+            files[f"{qset.output}-{version.label}-sheets.html"] = sheet.encode("utf-8")
     if interactive:
         files[f"{qset.output}-interactive.html"] = render_interactive(templates, qset, plan[0]).encode("utf-8")
     if pdf:
         from quizgen.outputs.quiz.pdf import PrintJob, print_pdfs  # noqa: PLC0415 - Chromium only when asked for
 
         footers = [render_footer(templates, qset, v, versions=versions) for v in plan]
-        for version, data in zip(plan, print_pdfs([PrintJob(p, f) for p, f in zip(pages, footers, strict=False)]), strict=False):
+        footers += [render_footer(templates, qset, v, versions=versions, sheets=True) for v in plan[: len(sheets)]]
+        printed = print_pdfs([PrintJob(p, f) for p, f in zip([*pages, *sheets], footers, strict=True)])
+        for version, data in zip(plan, printed, strict=False):
             files[f"{qset.output}-{version.label}.pdf"] = data
-    return files  # insertion order: version pages, the key CSV, the self-check page, then the PDFs
+        for version, data in zip(plan, printed[len(plan):], strict=False):
+            files[f"{qset.output}-{version.label}-sheets.pdf"] = data
+    return files  # insertion order: version pages, the key CSV, the sheets, the self-check page, then the PDFs
