@@ -36,8 +36,8 @@ _state: dict[str, object] = {}
 
 
 def _print(folder: Path) -> Path:
-    from gradeutil import short_quiz_set  # noqa: PLC0415 - the test helpers, on the path set above
-    from writers import write_quiz  # noqa: PLC0415
+    from gradeutil import short_quiz_set
+    from writers import write_quiz
 
     qset = short_quiz_set()
     paths = write_quiz(qset, templates_dir=ROOT / "templates", out_dir=folder, versions=qset.versions, seed=qset.seed, pdf=True,
@@ -46,7 +46,7 @@ def _print(folder: Path) -> Path:
 
 
 def _init(key_path: str) -> None:
-    from scansim import rasterise  # noqa: PLC0415
+    from scansim import rasterise
 
     key = read_key(Path(key_path))
     clean = []
@@ -59,7 +59,7 @@ def _init(key_path: str) -> None:
 
 
 def _one(n: int) -> dict[str, float]:
-    from scansim import simulate_page  # noqa: PLC0415
+    from scansim import simulate_page
 
     key: Key = _state["key"]  # type: ignore[assignment]
     clean = _state["clean"]
