@@ -43,6 +43,20 @@ META_KEYS: dict[str, str] = {
 `来源`/`公众号`/`文章作者`/`outlet` names one (and --outlet is not given), with a note in the summary."""
 IGNORED_META = ("封面图链接", "封面图", "封面", "发布地", "发布地点", "阅读原文", "字数", "阅读时间", "标签", "关键词")
 """Header line keys that are known but not kept (each still gets a line in the summary)."""
+_TRADITIONAL = str.maketrans("标题来处发时间链网参资视频节号众图阅读数签关键词点", "標題來處發時間鏈網參資視頻節號眾圖閱讀數籤關鍵詞點")
+
+
+def _with_traditional(keys: dict[str, str]) -> dict[str, str]:
+    """The keys also as Taiwan and Hong Kong articles write them (`來源`, `發佈時間`, `原文鏈接`)."""
+    out = dict(keys)
+    for key, value in keys.items():
+        for spelling in (key.translate(_TRADITIONAL), key.translate(_TRADITIONAL).replace("發布", "發佈")):
+            out.setdefault(spelling, value)
+    return out
+
+
+META_KEYS = _with_traditional(META_KEYS)
+IGNORED_META = tuple(_with_traditional(dict.fromkeys(IGNORED_META, "")))
 FRONT_MATTER_KEYS: dict[str, str] = {
     "title": "title", "outlet": "outlet", "author": "author", "source": "outlet", "publisher": "outlet",
     "sitename": "outlet", "date": "date", "published": "date", "url": "url", "link": "url", "source_url": "url",

@@ -188,7 +188,8 @@ def pydantic_message(err: Any, fields: list[str] | None = None) -> str:
         return f"expected an entry with named fields{names}, got {brief_repr(err.get('input'))}; write it as `name: value` lines"
     if kind == "union_tag_invalid" and isinstance(err.get("input"), dict):
         return f"unknown kind {brief_repr(err['input'].get('kind'))}; use one of fact, argument, quote, term"
-    return brief(err["msg"], 2 * SHOWN)
+    # a model's own check (`raise ValueError(...)`): its words, without pydantic's "Value error, " in front
+    return brief(err["msg"].removeprefix("Value error, ") if kind == "value_error" else err["msg"], 2 * SHOWN)
 
 
 # --- sources and bank -------------------------------------------------------------------------

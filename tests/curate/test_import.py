@@ -218,3 +218,16 @@ def test_front_matter_genre_must_be_known(tmp_path: Path) -> None:
     article = "---\ntitle: 标题\noutlet: 某刊\ndate: 2025-01-02\nurl: https://example.com/x\ngenre: 播客\n---\n\n正文。\n"
     result, _ = _import(tmp_path, article, WRITEUP_SPEAKERS)
     assert_problems(result, f"{tmp_path / 'a.md'}: genre: '播客' is not a genre; use one of 访谈, 演讲, 对话, 文章 (or pass --genre)")
+
+
+def test_header_lines_in_traditional_characters_are_read(tmp_path: Path) -> None:
+    """A Taiwan or Hong Kong transcript writes 來源, 發佈時間, 原文鏈接: the same header lines (found following the
+    how-to on a real traditional-character interview transcript)."""
+    article = ("# 專訪林小文\n\n來源：島嶼觀察\n發佈時間：2022年5月23日\n原文鏈接：https://example.tw/lin\n\n"
+               "記者：您是幾歲開始寫程式的？\n\n林小文：大概是十二歲，在學校的電腦教室。\n")
+    speakers = "- {id: host, name: 記者, role: 採訪者, labels: [記者]}\n- {id: lin, name: 林小文, role: 受訪者, labels: [林小文]}\n"
+    result, data = _import(tmp_path, article, speakers, "--genre", "访谈")
+    assert result.exit_code == 0, result.output
+    assert (data["title"], data["outlet"], data["date"], data["url"]) == ("專訪林小文", "島嶼觀察", "2022-05-23", "https://example.tw/lin")
+    assert [(speaker, text) for _, speaker, text in paragraphs(data)] == [
+        ("host", "您是幾歲開始寫程式的？"), ("lin", "大概是十二歲，在學校的電腦教室。")]
