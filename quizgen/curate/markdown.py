@@ -41,7 +41,7 @@ META_KEYS: dict[str, str] = {
 
 `作者` (and front matter `author`) usually names a person, not the outlet: it fills the outlet only when no
 `来源`/`公众号`/`文章作者`/`outlet` names one (and --outlet is not given), with a note in the summary."""
-IGNORED_META = ("封面图链接", "封面图", "封面", "发布地", "发布地点", "阅读原文", "字数", "阅读时间", "标签", "关键词")
+IGNORED_META: tuple[str, ...] = ("封面图链接", "封面图", "封面", "发布地", "发布地点", "阅读原文", "字数", "阅读时间", "标签", "关键词")
 """Header line keys that are known but not kept (each still gets a line in the summary)."""
 _TRADITIONAL = str.maketrans("标题来处发时间链网参资视频节号众图阅读数签关键词点", "標題來處發時間鏈網參資視頻節號眾圖閱讀數籤關鍵詞點")
 
