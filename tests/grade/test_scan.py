@@ -313,3 +313,53 @@ def test_an_existing_class_sheet_is_kept_without_force(printed: Printed, tmp_pat
     assert "corrected by hand" in out.read_text(encoding="utf-8")
     assert invoke("scan", str(photo), "--key", str(printed.key_path), "-o", str(out), "--force").exit_code == 0
     assert [r["student_id"] for r in _rows(out)] == [sim.student_id]
+
+
+def test_a_sheet_of_several_pages_is_put_together_whatever_the_order(tmp_path: Path) -> None:
+    """The whole interview (197 questions) takes two pages a student: pages photographed in any order join their
+    sheet by serial; a missing page is said, never filled in."""
+    require_chromium()
+    from gradeutil import ROOT
+
+    from quizgen.project.paths import Paths
+    from quizgen.project.plan import resolve
+
+    paths = Paths(content=ROOT / "content", templates=TEMPLATES, decks=ROOT / "decks", out=tmp_path)
+    qset, _ = resolve(ROOT / "decks" / "interview.toml", paths)
+    written = write_quiz(qset, templates_dir=TEMPLATES, out_dir=tmp_path, versions=1, seed=qset.seed, pdf=True, answer_sheets=2)
+    key_path = next(p for p in written if p.name.endswith("-key.csv"))
+    key = read_key(key_path)
+    pages = rasterise(tmp_path / f"{qset.output}-A-sheets.pdf")
+    assert len(pages) == 4
+    photos, truth, photographed = [], {}, set()
+    for n, image in enumerate(pages):
+        h = find_page(image)
+        pid = read_qr(image, h)
+        assert (pid.serial, pid.page, pid.pages) == (n // 2 + 1, n % 2 + 1, 2)
+        sim = simulate_page(image, h, page_layout(key, pid), pid, f"multi-{n}", student_id=f"1000000{pid.serial}", styles=CLEAR)
+        truth.update({(pid.serial, k): t.value for k, t in sim.truth.items()})
+        if n != 3:  # the second student's second page is lost
+            photos.append(_jpeg(tmp_path / f"photo-{(7 * n) % 5}.jpg", sim.image))  # names out of page order
+            photographed |= {(pid.serial, k) for k in sim.truth}
+    out = tmp_path / "responses.csv"
+    result = invoke("scan", *map(str, photos), "--key", str(key_path), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = {r["student_id"]: r for r in _rows(out)}
+    assert sorted(rows) == ["10000001", "10000002"]
+    for serial, sid in ((1, "10000001"), (2, "10000002")):
+        for entry in key.versions["A"]:
+            if entry.type in ("mcq", "tf", "who"):
+                field = (serial, ("choice", entry.number))
+                assert rows[sid][str(entry.number)] == (truth[field] if field in photographed else ""), (sid, entry.number)
+    # the teacher's marks of the second page: all there for the first student, none guessed for the second
+    for serial, sid in ((1, "10000001"), (2, "10000002")):
+        marks = dict(m.split("=") for m in rows[sid]["points"].split("; ") if m)
+        on_page_two = [n for (s, (kind, n)) in truth if s == serial and kind == "mark" and n > 100]
+        assert on_page_two
+        for number in on_page_two:
+            if serial == 1:
+                assert marks.get(str(number)) == truth[(serial, ("mark", number))] or str(number) in rows[sid] and rows[sid][str(number)], number
+            else:
+                assert str(number) not in marks and not rows[sid][str(number)], number
+    review = (tmp_path / "scan-review.html").read_text(encoding="utf-8")
+    assert "缺少第 2 页" in review
