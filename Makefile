@@ -67,6 +67,7 @@ bench: $(APP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_bounds.py
 	$(BIN)/python bench/bench_scan.py
+	$(BIN)/python bench/bench_kills.py
 
 clean:
 	rm -rf build site

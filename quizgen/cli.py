@@ -58,6 +58,9 @@ def _say(line: str) -> None:
 @contextlib.contextmanager
 def _errors() -> Iterator[None]:
     """Turn domain errors into one line per problem on stderr and exit code 1."""
+    from quizgen.fsutil import written
+
+    written.clear()  # this command's own writes (an in-process caller may run several)
     try:
         yield
     except QuizgenError as exc:
@@ -67,7 +70,11 @@ def _errors() -> Iterator[None]:
             print(f"error: {problem}", file=sys.stderr)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
-        print("interrupted; no output was changed", file=sys.stderr)
+        if written:  # signals wait while files are renamed: what was written is whole
+            print(f"interrupted after writing {len(written)} file(s), each complete; run the command again for the rest",
+                  file=sys.stderr)
+        else:
+            print("interrupted; no output was changed", file=sys.stderr)
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
@@ -300,7 +307,8 @@ def build(
     from quizgen.project.build import build_all
 
     with _errors():
-        for line in build_all(_paths(content, templates, decks, out), force=force):
+        for line in build_all(_paths(content, templates, decks, out), force=force,
+                              say=lambda line: print(line, file=sys.stderr)):
             _say(line)
 
 
@@ -513,8 +521,16 @@ def export(
                 _say(f"wrote {path}")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM as Ctrl-C: the same clean stop (temp folders removed, outputs whole, the same message)."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     app()
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from quizgen.errors import OutputError, Problem, rel
+from quizgen.errors import OutputError, Problem, brief, rel
 
 
 def user_cache_dir(*parts: str) -> Path | None:
@@ -95,29 +97,135 @@ def write_text(target: Path, text: str) -> None:
     write_many({target: text.encode("utf-8")})
 
 
-def write_many(files: dict[Path, bytes]) -> None:
-    """Write files atomically (temp file in the target folder, then os.replace), all of them or none."""
+JOURNAL = ".quizgen-journal.json"
+"""In an output folder while a journalled write renames its files: what goes where, so a killed run can be completed."""
+_JOURNALLED_TEMP = re.compile(r"^\..+\.build\.[a-z0-9_]{8}\.tmp$")
+"""The temp files a journalled `write_many` stages (`.<name>.build.<8 random characters>.tmp`): only writers holding
+the project lock make them, so the lock's holder may delete any it finds."""
+written: list[Path] = []
+"""Every file this process has written (so an interrupted command can say what it left)."""
+
+
+def write_many(files: dict[Path, bytes], *, journal: Path | None = None) -> None:
+    """Write files atomically (temp file in the target folder, then os.replace), all of them or none.
+
+    Every temp file is complete on disk before the first rename. SIGINT and SIGTERM wait until the renames are done.
+    With `journal`, the pairs are written there (atomically) before the first rename and removed after the last, so
+    that a kill no signal can stop (SIGKILL, power loss) leaves a record `recover` completes: a later run then sees
+    all the new files, never a mix.
+    """
     staged: list[tuple[Path, Path]] = []
     try:
         for target, data in files.items():
             ensure_dir(target.parent)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            prefix = f".{target.name}.build." if journal is not None else f".{target.name}."
+            fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
+            staged.append((Path(tmp_name), target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+                if journal is not None:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.chmod(tmp_name, 0o644)
-            staged.append((Path(tmp_name), target))
     except OSError as exc:
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        _discard(staged)
         raise OutputError(Problem(rel(target), None, "output", f"cannot write ({exc.strerror}); choose a writable --out folder")) from exc
     except BaseException:
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        _discard(staged)
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+    with _signals_held():
+        if journal is not None:
+            body = json.dumps([[str(t.resolve()), str(g.resolve())] for t, g in staged], ensure_ascii=False).encode("utf-8")
+            _atomic(journal, body)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+            written.append(target)
+        if journal is not None:
+            for folder in {target.parent for _, target in staged}:
+                _fsync_dir(folder)
+            journal.unlink()
+
+
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _atomic(target: Path, data: bytes) -> None:
+    """One small file, durably: a temp file synced, renamed, and its folder synced."""
+    ensure_dir(target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp_name, target)
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM arrive only after the block (the renames are never cut in half by Ctrl-C or `kill`)."""
+    import signal  # noqa: PLC0415 - only around renames
+    import threading  # noqa: PLC0415
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def recover(journal: Path) -> int | None:
+    """Complete a journalled write that was killed during its renames (every temp file was complete before the
+    first one): the number of files it moved into place, or None when there was nothing to complete."""
+    try:
+        data = journal.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        pairs = [(Path(tmp), Path(target)) for tmp, target in json.loads(data)]
+    except (ValueError, TypeError) as exc:
+        raise OutputError(Problem(rel(journal), None, "journal", f"unreadable ({brief(str(exc))}); delete it, then run "
+                                  "`quizgen build --force` to write every output again")) from None
+    moved = 0
+    with _signals_held():
+        for tmp, target in pairs:
+            if tmp.exists():
+                os.replace(tmp, target)
+                moved += 1
+        for folder in {target.parent for _, target in pairs}:
+            _fsync_dir(folder)
+        journal.unlink()
+    return moved
+
+
+def remove_stale_temp(folders: Iterable[Path], *, recursive: bool = False) -> int:
+    """Delete the temp files killed journalled writes left behind (call with the project lock held); how many."""
+    removed = 0
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.rglob(".*.tmp") if recursive else folder.glob(".*.tmp"):
+            if path.is_file() and _JOURNALLED_TEMP.match(path.name):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed += 1
+    return removed
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

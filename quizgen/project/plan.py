@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quizgen.errors import ContentError, Problem, QuizgenError, SelectionError, rel
-from quizgen.fsutil import write_many
+from quizgen.fsutil import JOURNAL, write_many
 from quizgen.project.cache import set_cache_entry
 from quizgen.project.paths import owned_elsewhere
 
@@ -321,7 +321,16 @@ def _recipe_options(recipe: Path) -> dict[str, object]:
 
 
 def export(target: Path, formats: Sequence[str], paths: Paths, **options: object) -> list[Path]:
-    """Render a recipe or a set in the given formats, then write every file at once; the files written, in order."""
+    """Render a recipe or a set in the given formats, then write every file at once; the files written, in order.
+
+    Under the project lock, like `build` (a deck reads and writes its note state), the write journalled."""
+    from quizgen.project.lock import project_lock  # noqa: PLC0415 - loaded on use, so light commands start fast
+
+    with project_lock(paths):
+        return _export(target, formats, paths, **options)
+
+
+def _export(target: Path, formats: Sequence[str], paths: Paths, **options: object) -> list[Path]:
     from quizgen.outputs import module  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     for fmt in formats:
@@ -334,7 +343,7 @@ def export(target: Path, formats: Sequence[str], paths: Paths, **options: object
         cache = DeckCache.for_recipe(target, paths)
         files = cache.files(paths) if cache is not None else None
         if files is not None:
-            write_many(files)
+            write_many(files, journal=paths.out / JOURNAL)
             return list(files)
     qset, set_file = resolve(target, paths, formats=formats)
     if target.suffix == ".toml":  # the recipe's column map and answer sheets, as `build` uses them; options given win
@@ -342,5 +351,5 @@ def export(target: Path, formats: Sequence[str], paths: Paths, **options: object
     files = render_set(qset, formats, paths, set_file=set_file, **options)
     if cache is not None:
         cache.store(qset, paths)  # before writing: it reads the note state the deck was just made from
-    write_many(files)
+    write_many(files, journal=paths.out / JOURNAL)
     return list(files)

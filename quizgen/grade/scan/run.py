@@ -23,8 +23,10 @@ from quizgen.grade.scan.layout import LayoutError, Page, PageId, Slot, layout
 from quizgen.grade.scan.reader import REASONS, FieldRead, PageRead, Refused, crop_png, find_page, read_fields, read_qr, rectify
 from quizgen.grade.sheet import FIXED, POINTS_COLUMN, column_name
 from quizgen.load.dataio import decode_csv, parse_csv, read_csv_bytes
+from quizgen.templating import environment, template_errors
 
 REVIEW = "scan-review.html"
+REVIEW_TEMPLATE = "scan-review.html.j2"
 ROSTER_COLUMNS = ("student_id", "name")
 
 
@@ -240,10 +242,23 @@ def responses(key: Key, sheets: list[Sheet]) -> tuple[list[str], list[list[str]]
     return header, rows, doubts
 
 
+def render_review(*, key: Key, sheets: list[Sheet], refused: list[PageRead], doubts: list[Doubt], responses: str,
+                  templates_dir: Path, roster: dict[str, str] | None) -> str:
+    """scan-review.html (templates/grade/scan-review.html.j2): every page refused, every doubtful mark with its crop,
+    what was read and why, and where to correct it."""
+    names = [(s, _data_uri(s.read[1].crops.get(("name", 0), b"")) if 1 in s.read else "") for s in sheets]
+    found = {s.student_id for s in sheets}
+    absent = sorted((sid, name) for sid, name in (roster or {}).items() if sid not in found)
+    folder = templates_dir / "grade"
+    with template_errors(folder, REVIEW_TEMPLATE, kind="scan review"):
+        return environment(folder).get_template(REVIEW_TEMPLATE).render(
+            key=key, sheets=names, refused=refused, doubts=doubts, responses=responses, absent=absent,
+            noted=[s for s in sheets if s.notes], pages=sum(len(s.read) for s in sheets) + len(refused), zip=zip)
+
+
 def scan(inputs: Sequence[Path], *, key_path: Path, out: Path, templates_dir: Path, roster_path: Path | None = None,
          force: bool = False, progress: Callable[[str], None] | None = None) -> ScanResult:
     """Read every page, then write the responses CSV and scan-review.html beside it, all at once."""
-    from quizgen.grade.scan.review import render_review  # noqa: PLC0415
 
     if out.suffix.lower() != ".csv":
         raise ContentError(Problem(rel(out), None, "-o", "the responses sheet is a .csv file (e.g. -o build/grades/responses.csv)"))

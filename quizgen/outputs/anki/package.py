@@ -424,7 +424,9 @@ def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: i
         finally:
             conn.close()
         out = Path(tmp) / "deck.apkg"
+        # members dated by the package's own stamp, not the temp file's mtime: the same deck gives the same bytes
+        when = time.gmtime(min(max(stamp, 315532800), 4354819199))[:6]  # zip dates run from 1980 to 2107
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.write(db, "collection.anki2")
-            zf.writestr("media", "{}")
+            for name, data in (("collection.anki2", Path(db).read_bytes()), ("media", b"{}")):
+                zf.writestr(zipfile.ZipInfo(name, date_time=when), data, compress_type=zipfile.ZIP_DEFLATED)
         return BuiltDeck(data=out.read_bytes(), timestamp=stamp, notes=count)
