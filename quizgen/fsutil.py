@@ -155,7 +155,7 @@ def _discard(staged: list[tuple[Path, Path]]) -> None:
 def _atomic(target: Path, data: bytes) -> None:
     """One small file, durably: a temp file synced, renamed, and its folder synced."""
     ensure_dir(target.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.build.", suffix=".tmp", dir=target.parent)  # a kill's leftover is swept
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()

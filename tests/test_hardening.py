@@ -194,3 +194,16 @@ def test_jieba_is_quiet_cached_per_user_and_loaded_only_when_segmenting(ws: Work
              "print('JIEBA', 'jieba' in sys.modules, 'genanki' in sys.modules, file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", probe, "stats", "--content", "content"], capture_output=True, text=True, env=env, check=False)
     assert "JIEBA False False" in r.stderr
+
+
+def test_a_file_name_in_another_encoding_under_content_is_located_by_check_and_build(ws: Workspace) -> None:
+    """A name saved on a system in another encoding (latin-1 bytes here): check named it; build used to crash on it."""
+    raw = os.fsencode(ws.content) + b"/notes-\xe9.txt"
+    with open(raw, "wb") as fh:
+        fh.write(b"x")
+    expected = "error: content/notes-\\xe9.txt: file name: is not UTF-8 text (another system's encoding); rename it, or move it out of the content folder"
+    result = ws.check()
+    assert result.exit_code == 1 and expected in result.stderr.splitlines(), result.stderr
+    built = invoke("build", "--content", "content", "--templates", str(TEMPLATES), "--decks", "decks", "--out", "build")
+    assert built.exit_code == 1 and expected in built.stderr.splitlines(), built.stderr
+    assert "internal error" not in built.stderr and not (ws.root / "build").exists()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from quizgen.errors import ContentError, Problem, rel
+from quizgen.errors import ContentError, Problem, brief, rel
 from quizgen.fsutil import unguard
 from quizgen.load.dataio import decode_csv, parse_csv, read_csv_bytes
 from quizgen.outputs.quiz.keycsv import COLUMNS, SEP, key_fingerprint
@@ -97,6 +98,12 @@ class Key:
         return sum(e.points for e in self.questions)
 
 
+_VERSION = re.compile(r"[A-Z]{1,3}")
+_QUIZ = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+"""A recipe's or set's output name (models.OutputName): one file stem, never a path."""
+MAX_POINTS = 100
+
+
 def read_key(path: Path) -> Key:
     """Read and check a key CSV; every problem as `file:row: column: message`."""
     return parse_key(read_csv_bytes(path) if path.exists() else _missing(path), rel(path))
@@ -159,10 +166,21 @@ def _entry(row: dict[str, str], where: str, line: int, problems: list[Problem]) 
     if not row.get("version"):
         bad("version", "is empty")
         return None
+    if not _VERSION.fullmatch(row["version"]):
+        bad("version", f"{brief(row['version'], 20)!r} is not a version label; the quiz prints versions as letters A, B, … AA")
+        return None
     try:
         number, points = int(row["number"]), int(row["points"])
     except ValueError:
         bad("number" if not row["number"].isdigit() else "points", "must be a whole number")
+        return None
+    if not 1 <= points <= MAX_POINTS:
+        bad("points", f"{points} is not a question's points; write a whole number from 1 to {MAX_POINTS}, as the quiz printed it")
+        return None
+    quiz = row.get("quiz", "")
+    if quiz and (not _QUIZ.fullmatch(quiz) or ".." in quiz):
+        bad("quiz", f"{brief(quiz, 40)!r} is not a quiz's output name (letters, digits, '.', '_', '-'; no path); "
+                    "use the key CSV the quiz was printed with")
         return None
     options = tuple(row["options"].split(SEP)) if row.get("options") else ()
     answer = row.get("answer", "")

@@ -173,6 +173,7 @@ def _from_package(source: Path, target: Path, shown: Path) -> None:
     try:
         with zipfile.ZipFile(source) as zf:
             names = set(zf.namelist())
+            _refuse_newer(zf, names, shown)
             member = next((m for m in PACKAGE_MEMBERS if m in names), None)
             if member is None:
                 raise collection_problem(shown, f"a zip without collection.anki21b, collection.anki21 or collection.anki2; {ANKI_HINT}")
@@ -184,6 +185,24 @@ def _from_package(source: Path, target: Path, shown: Path) -> None:
                         _copy_collection(fh, out, shown)
     except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as exc:
         raise collection_problem(shown, f"a damaged .colpkg ({exc}); export the collection again") from None
+
+
+NEWEST_PACKAGE = 3
+"""The newest package version quizgen reads (Anki's `meta` member: 1 and 2 legacy, 3 the zstd collection.anki21b)."""
+NEWER_ANKI = ("made by a newer Anki than quizgen reads; update quizgen (its `anki` package), or export again from Anki "
+              "with File > Export, ticking 'Support older Anki versions'")
+
+
+def _refuse_newer(zf: zipfile.ZipFile, names: set[str], shown: Path) -> None:
+    """A package of a later format: a collection member of a name quizgen does not know, or a `meta` whose version is
+    newer. Its `collection.anki2` is then only Anki's dummy ("please update"), which would read as an unstudied deck."""
+    unknown = sorted(n for n in names if n.startswith("collection.") and n not in PACKAGE_MEMBERS)
+    if unknown:
+        raise collection_problem(shown, f"its collection is {unknown[0]}, a format {NEWER_ANKI}")
+    if "meta" in names:
+        meta = zf.read("meta")[:16] if zf.getinfo("meta").file_size <= 4096 else b""
+        if len(meta) >= 2 and meta[0] == 0x08 and meta[1] > NEWEST_PACKAGE:  # field 1 (version), a small varint
+            raise collection_problem(shown, f"package version {meta[1]}, {NEWER_ANKI}")
 
 
 def _unzstd(fh: IO[bytes], target: Path, shown: Path) -> None:

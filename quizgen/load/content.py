@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,6 +203,18 @@ def source_dirs(content_dir: Path) -> list[Path]:
     return sorted(p.parent for p in content_dir.glob("*/source.yaml"))
 
 
+def _undecodable_names(folder: Path) -> list[Path]:
+    """Files and folders under `folder` whose names are not UTF-8 (Python holds them with surrogates): quizgen
+    cannot write such a name into a deck, a key or a message."""
+    bad = []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:
+            bad.append(path)
+    return bad
+
+
 def load_content(content_dir: Path) -> Content:
     """Load and validate every source and its bank under `content_dir`; raise with all problems."""
     out = Collector()
@@ -213,6 +226,10 @@ def load_content(content_dir: Path) -> Content:
             tags = {t.id: t.label for t in tag_file.tags}
     except QuizgenError as exc:
         out.catch(exc)
+    for path in _undecodable_names(content_dir):
+        shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+        out.add(Path(shown), None, "file name", "is not UTF-8 text (another system's encoding); rename it, "
+                "or move it out of the content folder")
     sources: dict[str, LoadedSource] = {}
     try:
         dirs = source_dirs(content_dir)

@@ -78,7 +78,7 @@ def inputs_digest(kind: str, roots: Iterable[tuple[str, Path]], *, files: Iterab
             data = path.read_bytes()
         except OSError as exc:
             data = f"unreadable: {exc.strerror}".encode()
-        h.update(f"{name}\0{len(data)}\0".encode() + data)
+        h.update(f"{name}\0{len(data)}\0".encode("utf-8", "surrogateescape") + data)  # a name in another encoding too
 
     for f in files:
         add(f"file:{f.name}", f)

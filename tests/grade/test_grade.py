@@ -605,3 +605,35 @@ def test_a_sheet_made_for_another_printing_of_the_same_quiz_is_refused(short_key
     assert_problems(result, re.compile(r"bg2-short-quiz-responses\.csv:1: column A: this sheet was made for another printing of "
                                        r"'bg2-short-quiz' \(key [0-9a-f]{12}, not [0-9a-f]{12}\): pass the key CSV written with the printed versions"))
     assert not (tmp_path / "out").exists()
+
+
+def _key_with(short_key: Path, tmp_path: Path, name: str, change) -> Path:
+    rows = read_key_rows(short_key.read_bytes())
+    for row in rows:
+        change(row)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / name
+    path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("points", "0", "points: 0 is not a question's points; write a whole number from 1 to 100, as the quiz printed it"),
+    ("points", "-2", "points: -2 is not a question's points; write a whole number from 1 to 100, as the quiz printed it"),
+    ("version", 'A"', """version: 'A"' is not a version label; the quiz prints versions as letters A, B, … AA"""),
+    ("quiz", "../../escaped", "quiz: '../../escaped' is not a quiz's output name (letters, digits, '.', '_', '-'; no path); "
+                              "use the key CSV the quiz was printed with"),
+])
+def test_a_key_csv_edited_out_of_shape_is_refused_where_it_is(short_key, tmp_path, column, value, message):
+    key = _key_with(short_key, tmp_path, "key.csv", lambda row: row.update({column: value}) if row["version"] == "A" and row["number"] == "1" else None)
+    for args in (("responses-template", str(key), "--out", str(tmp_path / "t")),
+                 ("grade", str(tmp_path / "sheet.csv"), "--key", str(key), "--out", str(tmp_path / "g"))):
+        (tmp_path / "sheet.csv").write_text("student_id,name,version,1\n", encoding="utf-8")
+        result = invoke(*args)
+        assert result.exit_code == 1, result.output
+        assert f"error: {key}:2: {message}" in result.stderr.splitlines(), result.stderr
+    assert not (tmp_path / "t").exists() and not (tmp_path / "g").exists()
+    assert not list(tmp_path.parent.parent.glob("escaped*"))

@@ -533,3 +533,23 @@ def test_ranking_weighs_recent_presses_then_lapses_then_difficulty() -> None:
     assert [f.item_id for f in rank_failures(cards, now_ms=now, min_again=2)] == [items[i].id for i in (5, 4)]
     # within 31 days, card 5's old press drops out: three items tie at 1.0 and keep the interview's order
     assert [f.item_id for f in rank_failures(cards, now_ms=now, since_days=31)] == [items[i].id for i in (3, 2, 1, 0, 4, 5)]
+
+
+@pytest.mark.parametrize("future", ["member", "meta"])
+def test_a_package_from_a_newer_anki_says_update_not_study_first(exports: Path, tmp_path: Path, jieba_cache, future: str) -> None:
+    """A later Anki's package: its real collection under a name quizgen does not know, or a newer `meta` version. Beside
+    it sits only Anki's dummy collection.anki2 ("please update"), which must not read as an unstudied deck."""
+    newer = tmp_path / "newer.colpkg"
+    with zipfile.ZipFile(exports / "modern.colpkg") as src, zipfile.ZipFile(newer, "w") as out:
+        assert src.read("meta")[:2] == b"\x08\x03"  # Anki's own: package version 3
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "collection.anki21b" and future == "member":
+                name = "collection.anki22c"
+            if name == "meta" and future == "meta":
+                data = b"\x08\x04" + data[2:]
+            out.writestr(name, data)
+    result = _from_anki(newer, tmp_path / "out.yaml", "--count", "0", env=jieba_cache)
+    assert result.exit_code == 1
+    assert "made by a newer Anki than quizgen reads; update quizgen" in result.stderr
+    assert "newer.colpkg" in result.stderr and not (tmp_path / "out.yaml").exists()
