@@ -142,3 +142,40 @@ def test_gift_refuses_a_short_answer_with_an_arrow_and_names_it():
     (problem,) = caught.value.problems
     assert problem.field == f"questions.{target.id}" and "'A->B'" in problem.message and "--format moodle" in problem.message
     assert gift.render(qset, None)  # without the arrow the same set exports
+
+
+def test_feedback_for_35_students_prints_each_on_their_own_pages_with_name_and_quiz(key, tmp_path):
+    """Printed by headless Chromium: every student starts a new sheet, and every page names the student and the quiz."""
+    import subprocess
+
+    from conftest_browser import require_chromium, require_poppler
+
+    from quizgen.outputs.quiz.pdf import PrintJob, print_pdfs
+
+    require_chromium()
+    require_poppler()
+    header = "student_id,name,version," + ",".join(str(n) for n in range(1, 21)) + "\n"
+    lines = []
+    for n in range(35):
+        version = "AB"[n % 2]
+        answers = _answers(key, version, right=n % 3 == 0)  # a third right throughout: short feedback; the rest long
+        lines.append(f"0230{n + 101:03d},学生{n + 1:02d},{version}," + ",".join(answers))
+    sheet = tmp_path / "class.csv"
+    sheet.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    result = invoke("grade", str(sheet), "--key", str(key), "--out", str(tmp_path / "g"))
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "g" / "feedback.html").read_text(encoding="utf-8")
+    pdf = tmp_path / "feedback.pdf"
+    pdf.write_bytes(print_pdfs([PrintJob(html, "<span></span>")])[0])
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout)[1])
+    assert pages >= 35
+    owner = []
+    for page in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-layout", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        names = set(re.findall(r"学生\d\d", text))
+        assert len(names) == 1, (page, names)  # one student per page, named on it
+        assert "黄仁勋 BG2 访谈：随堂小测" in text, page  # and the quiz
+        owner.append(names.pop())
+    assert sorted(set(owner)) == [f"学生{n:02d}" for n in range(1, 36)]
+    assert owner == sorted(owner)  # each student's pages together, in the sheet's order
