@@ -313,6 +313,9 @@ class Recipe(Frozen):
     """At most this many questions per bank item (0: no limit)."""
     pick: Literal["random", "preferred"] = "random"
     """Which questions of an item: `random` (seeded), or `preferred`: the first applicable in the order of `types`."""
+    header: Literal["title", "short_title"] = "title"
+    """Which name of each source the quiz header prints: its `title`, or its `short_title` where the title answers a
+    question (the leak guard reports it). Card backs and keys still cite the title."""
     xlsx_columns: dict[str, str] = Field(default_factory=dict)
     """Spreadsheet export: default column header -> the header a platform expects ("" drops the column)."""
 
@@ -445,6 +448,8 @@ class QuestionSet(Frozen):
     seed: int
     versions: int = 1
     sources: tuple[str, ...]
+    header: tuple[str, ...] = ()
+    """The quiz header's source line per source, as the recipe asks (empty in older set files: from the questions)."""
     filters: Filters
     questions: tuple[Question, ...]
     bank: dict[str, str] | None = Field(default=None, exclude=True)
