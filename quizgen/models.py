@@ -257,7 +257,7 @@ class QuestionTemplate(Frozen):
     """Group heading in printed quizzes."""
     prompt: Text = "{question}"
     """Python format string over the item's fields."""
-    instructions: Text | dict[Literal["number", "list", "person", "name", "word", "phrase", "sentence", "default"], Text] | None = None
+    instructions: Text | dict[Literal["number", "year", "date", "list", "person", "name", "word", "phrase", "sentence", "default"], Text] | None = None
     """One instruction, or one per kind of answer: number (numbers, dates), list (what the text lists: 、 or 「A 和 B」),
     person (a person's name; falls back to name), name (companies, products, organizations, places), word (a short
     other answer), phrase (a longer one without a clause; falls back to word), sentence (with ，/。), default (anything else).

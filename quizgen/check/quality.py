@@ -442,7 +442,7 @@ def _cloze_rules(q: Question, it: BankItem) -> Iterator[Hit]:
     if b in STOP_WORDS or (_chars(b) == 1 and not b.isdigit()):
         yield Hit(it, "cloze-stop-word", fld, f"the gap {b!r} is a function word or a lone character; blank the word that carries the idea")
     around = normalize_figures(before + "\n" + after)
-    shown = [f for f in answer_forms(b, tuple(getattr(it.item, "accept", ()))) if len(f) >= 2 and f.isascii() and contains_answer(around, f)]
+    shown = [f for f in answer_forms(b, tuple(getattr(it.item, "accept", ()))) if len(f) >= 2 and f.isascii() and f != normalize_figures(b) and contains_answer(around, f)]
     alias = re.match(r"\s*[（(]\s*[A-Za-z][\w .+\-]*[）)]", after)
     if shown or alias:
         what = shown[0] if shown else alias.group(0).strip() if alias else ""

@@ -68,7 +68,11 @@ def printed_text(q: Question) -> str:
 def evidence_sentences(q: Question) -> frozenset[tuple[str, str]]:
     """(paragraph, sentence) of each sentence of the question's evidence, normalised."""
     out = set()
-    for s in _SENTENCE.findall(q.ref.evidence):
+    # a quote's cloze cites the sentences around it (its back already shows the quote): its own sentences are the quote's
+    text = q.cloze_text if q.kind == "quote" and q.cloze_text else q.ref.evidence
+    if text is q.cloze_text and (m := re.search("「(.+)」", text)):
+        text = m.group(1)
+    for s in _SENTENCE.findall(text):
         norm = normalize_figures(s)
         if len(re.findall(r"\w", norm)) >= MIN_SENTENCE:
             out.add((q.ref.paragraph_id, norm))

@@ -34,16 +34,19 @@ WORD_CHARS = 10
 """An `other`/`concept`/`event` answer up to this long is a word to write; a longer one without ，/。 a phrase."""
 LIST_PAIR = re.compile(r"([^，,。；;的]{2,}?)\s*(?:和|或|以及|及)\s*([^，,。；;的]{2,})")
 """「A 和 B」: two things named (人形机器人和自动驾驶汽车), not a relation (上层科学和底层架构之间的融合)."""
-INSTRUCTION_FALLBACK = {"person": "name", "phrase": "word"}
+INSTRUCTION_FALLBACK = {"person": "name", "phrase": "word", "year": "date", "date": "number"}
 """A kind of answer a template has no instruction for falls back to this one, then to `default`."""
 
 
 def answer_kind(item: object) -> str:
-    """What kind of answer a fact asks for (chooses the instruction): number, list (items the text lists: 、 or
-    「A 和 B」), person, name, word, phrase (a longer phrase, no clause) or sentence (with ，/。); default otherwise."""
+    """What kind of answer a fact asks for (chooses the instruction): number, year (a date that is a year: 2016 年),
+    date, list (items the text lists: 、 or 「A 和 B」), person, name, word, phrase (a longer phrase, no clause) or
+    sentence (with ，/。); default otherwise."""
     if not isinstance(item, Fact):
         return "default"
-    if item.answer_type in ("number", "date"):
+    if item.answer_type == "date":
+        return "year" if re.fullmatch(r"\d{3,4}\s*年", item.answer.strip()) else "date"
+    if item.answer_type == "number":
         return "number"
     answer = item.answer.strip()
     if "、" in answer or LIST_PAIR.fullmatch(answer):
@@ -55,6 +58,22 @@ def answer_kind(item: object) -> str:
     if re.search("[，,；;。]", answer):
         return "sentence"
     return "word" if len(re.sub(r"\s+", "", answer)) <= WORD_CHARS else "phrase"
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+
+
+def _around(paragraph: str, quote: str) -> str:
+    """A quote's place in its paragraph, the quote itself as 「……」: the sentence before and the one after. The quote
+    as it stands when the paragraph holds nothing else (a card back then shows it once as the gap's text, once here)."""
+    pos = paragraph.find(quote)
+    if pos < 0:
+        return quote
+    before = [s for s in _SENTENCE_END.split(paragraph[:pos]) if s.strip()]
+    after = [s for s in _SENTENCE_END.split(paragraph[pos + len(quote):]) if s.strip()]
+    if not before and not after:
+        return quote
+    return (before[-1].strip() if before else "") + "……" + (after[0].strip().lstrip("，,；;、") if after else "")
 
 
 def _swap_is_false(statement: str, answer: str, alt: str, accept: Sequence[str]) -> bool:
@@ -92,7 +111,9 @@ def _instructions(tpl: QuestionTemplate, item: BankItem, fields: dict[str, Any])
     text = tpl.instructions
     if isinstance(text, dict):
         kind = answer_kind(item.item)
-        text = text.get(kind) or text.get(INSTRUCTION_FALLBACK.get(kind, "default")) or text.get("default")  # type: ignore[call-overload]  # fallback key may be None; the last get covers it
+        while kind in INSTRUCTION_FALLBACK and kind not in text:  # year -> date -> number; person -> name
+            kind = INSTRUCTION_FALLBACK[kind]
+        text = text.get(kind) or text.get("default")  # type: ignore[call-overload]  # the kinds are the Literal's keys
     return _Formatter().fill(text, fields) if text else None
 
 
@@ -234,6 +255,8 @@ class Generator:
             e2 -= 1
             blank = blank[:-1]
         accept = tuple(getattr(it, "accept", ()))
+        if isinstance(it, Quote) and not it.evidence:  # the back shows the whole quote: its 原文 says where it stands
+            base = {**base, "ref": dataclasses.replace(base["ref"], evidence=_around(item.paragraph.text, it.text))}
         return Question(**base, prompt=prompt, answer=blank, accept=accept, cloze_text=prompt, cloze_start=s2, cloze_end=e2)
 
     def _keyword(self, text: str) -> str | None:
