@@ -166,14 +166,14 @@ def add_leak_report(result: QualityResult, content: Content, templates: dict[str
             result.notes.append(f"{where}: {t} of the set's {t + f} true/false questions are 正确 (outside 40–60%); "
                                 "give the recipe a count, so that the draw balances them")
     core = any(it.item.importance == "core" for it in content.items())
-    total: Counter[str] = Counter()
+    total: Counter[str] = Counter({"sets": 0, "failed": 0})
     for seed in range(GENERATE_SEEDS):
         recipe = Recipe(title="练习", output="leak-report", sources=tuple(content.sources), seed=seed, count=20, per_item=1,
                         importance=("core",) if core else ())
         leaks: list[Leak] = []
         try:
             qset = build_set(content, templates, recipe, segmenter=segmenter, questions=questions, leaks=leaks)
-        except SelectionError:
+        except SelectionError:  # a bank too small for 20 questions
             total["failed"] += 1
             continue
         figures = leak_figures(qset.questions, leaks)
