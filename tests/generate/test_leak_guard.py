@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 
 import pytest
 from conftest import REPO
@@ -138,3 +139,14 @@ def test_an_automatic_false_statement_never_contradicts_itself() -> None:
         if q.type == "tf" and q.correct == 1 and not getattr(item, "false_statement", None):
             rest = normalize_figures(q.prompt)
             assert not any(f in rest for f in answer_forms(item.answer, item.accept) if len(f) >= 2), q.id
+
+
+def test_generate_names_both_questions_of_each_blocked_pair(tmp_path) -> None:
+    from conftest import invoke
+
+    result = invoke("generate", "--content", str(REPO / "content"), "--templates", str(REPO / "templates"), "-n", "20",
+                    "--seed", "3", "-o", str(tmp_path / "s.yaml"))
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stdout.splitlines() if line.startswith("note: left out ")]
+    assert notes and all(re.match(r"note: left out [\w-]+:[\w-]+: ", n) for n in notes)
+    assert any(re.search(r"(of|and) [\w-]+:[\w-]+", n) for n in notes)  # the other question is named too
