@@ -76,6 +76,9 @@ class SectionPart(Frozen):
 class Section(Frozen):
     id: Slug
     title: Text
+    deck_title: Text | None = None
+    """The section's sub-deck name where its title would answer one of its questions (the write-up's headline
+    「…埃隆用了 19 天」 names the answer); None: the title."""
     paragraphs: tuple[Paragraph, ...] = Field(min_length=1)
     parts: tuple[SectionPart, ...] = ()
     """Labelled parts of the section, in paragraph order (optional)."""
@@ -371,6 +374,8 @@ class SourceRef:
     """访谈, 演讲, 对话 or 文章 (None in sets written before sources had a genre)."""
     part_title: str | None = None
     """The labelled part of the section the paragraph is in (source.yaml `parts`), if any."""
+    deck_title: str | None = None
+    """The section's sub-deck name when it is not its title (source.yaml `deck_title`)."""
 
     @property
     def label(self) -> str:

@@ -423,7 +423,7 @@ class Generator:
                          section_id=item.section.id, section_title=item.section.title,
                          section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
                          speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre,
-                         part_title=item.section.part_title(item.paragraph.id))
+                         part_title=item.section.part_title(item.paragraph.id), deck_title=item.section.deck_title)
 
     @staticmethod
     def _explain(item: BankItem) -> str:
@@ -585,7 +585,8 @@ def page_texts(content: Content, recipe: Recipe) -> list[PageText]:
         pages.append(PageText("deck name", deck))
         for sid in recipe.sources:
             for index, sec in enumerate(content.sources[sid].source.sections):
-                pages.append(PageText(f"sub-deck 「{index:02d} {sec.title}」", sec.title, sec.id))
+                name = sec.deck_title or sec.title
+                pages.append(PageText(f"sub-deck 「{index:02d} {name}」", name, sec.id))
     return pages
 
 

@@ -303,7 +303,7 @@ def retired_fields(fields: list[str], field_names: list[str], r: Retirement) -> 
 
 
 def deck_name_for(qset: QuestionSet, q: Question) -> str:
-    sub = f"{q.ref.section_index:02d} {q.ref.section_title}"
+    sub = f"{q.ref.section_index:02d} {q.ref.deck_title or q.ref.section_title}"
     if len(qset.sources) > 1:
         return f"{qset.deck_name}::{q.ref.source_title}::{sub}"
     return f"{qset.deck_name}::{sub}"
