@@ -104,6 +104,9 @@ class LeakGuard:
     cut: Callable[[str], list[str]] | None = None
     page: Sequence[PageText] = ()
     same_sentence: bool = True
+    context: int = 0
+    """Between two questions, a give-away also needs this many shared content words of their texts (a deck's cards are
+    seen days apart: 「推理」 on one card does not answer a gap 「推理」 on another about something else); 0: none."""
     _chosen: list[tuple[Question, str, _Answer, frozenset[tuple[str, str]]]] = field(default_factory=list)
     _answers: dict[str, _Answer] = field(default_factory=dict)
 
@@ -143,6 +146,8 @@ class LeakGuard:
         for other, other_text, other_ans, other_sentences in self._chosen:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue  # one item's questions: per_item decides
+            if self.context and not self._same_context(text, other_text):
+                continue
             if what := self.gives_away(other_text, ans):
                 return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
             if what := self.gives_away(text, other_ans):
@@ -152,6 +157,10 @@ class LeakGuard:
             if self.same_sentence and sentences & other_sentences:
                 return Leak(q.id, other.id, f"it and {other.id} are cut from the same sentence of the source")
         return None
+
+    def _same_context(self, text: str, other_text: str) -> bool:
+        words = self._words(text)
+        return sum(contains_answer(other_text, w) for w in words) >= self.context
 
     def admits(self, q: Question) -> bool:
         """Whether `q` may join; if so it is recorded as chosen."""

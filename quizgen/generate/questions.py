@@ -564,9 +564,15 @@ def tf_balanced(questions: Iterable[Question]) -> bool:
     return t + f < TF_BALANCE_MIN or TF_BALANCE[0] <= t / (t + f) <= TF_BALANCE[1]
 
 
+DECK_CONTEXT = 3
+"""In a set that keeps every question, two questions give each other away only when their texts also share this many
+content words."""
+
+
 def _keep_all(pool: Sequence[Question], guard: LeakGuard, found: list[Leak]) -> list[Question]:
     """Every question stays (a study deck of every item); what gives another away is reported as kept."""
-    keep = dataclasses.replace(guard, same_sentence=False, _chosen=[])  # a deck holds both notes of a sentence
+    # a deck holds both notes of a sentence; two cards give each other away only where they speak of the same thing
+    keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[])
     for q in sorted(pool, key=lambda q: (q.source_id, q.position, q.id)):
         leak = keep.check(q)
         if leak is not None:

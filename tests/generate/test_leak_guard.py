@@ -153,3 +153,18 @@ def test_generate_names_both_questions_of_each_blocked_pair(tmp_path) -> None:
     notes = [line for line in result.stdout.splitlines() if line.startswith("note: left out ")]
     assert notes and all(re.match(r"note: left out [\w-]+:[\w-]+: ", n) for n in notes)
     assert any(re.search(r"(of|and) [\w-]+:[\w-]+", n) for n in notes)  # the other question is named too
+
+
+def test_in_a_deck_a_common_word_on_another_card_about_something_else_gives_nothing_away() -> None:
+    _, _, _, segmenter = shipped()
+    gap = _q("basic", id="a:fact-basic", item_id="a", answer="推理", accept=(), prompt="旧设备如今用来做什么工作？")
+    unrelated = _q("mcq", id="b:fact-mcq", item_id="b", prompt="黄仁勋说，推理时代的芯片公司靠什么竞争？", options=())
+    related = _q("mcq", id="c:fact-mcq", item_id="c", prompt="黄仁勋说，旧设备如今用来做推理工作，这对公司意味着什么？", options=())
+    deck = LeakGuard(cut=segmenter.cut, same_sentence=False, context=3)
+    deck.add(unrelated)
+    assert deck.check(gap) is None
+    deck.add(related)
+    assert deck.check(gap) is not None and deck.check(gap).by == "c:fact-mcq"
+    drawn = LeakGuard(cut=segmenter.cut)  # a printed quiz shows both at once: any mention gives it away
+    drawn.add(unrelated)
+    assert drawn.check(gap) is not None
