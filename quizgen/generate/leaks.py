@@ -91,6 +91,8 @@ class _Answer:
     forms: list[str]
     words: list[list[str]]
     """Per form, its content words (normalised); used when it has two or more."""
+    text: str = ""
+    """The answer as written, for messages (forms are normalised: 10 万倍 -> 100000倍)."""
 
 
 @dataclass
@@ -118,7 +120,7 @@ class LeakGuard:
                 raw = [q.answer, *q.accept]
                 forms = [f for f in answer_forms(q.answer, q.accept) if len(f) >= 2]
                 words = [self._words(r) for r in raw]
-                self._answers[q.id] = _Answer(forms, [w for w in words if len(w) >= 2])
+                self._answers[q.id] = _Answer(forms, [w for w in words if len(w) >= 2], q.answer)
         return self._answers[q.id]
 
     def _words(self, text: str) -> list[str]:
@@ -130,7 +132,7 @@ class LeakGuard:
         """What of the answer `text` (normalised) prints, or None: 「the answer 「…」」 or 「its words 「…」「…」」."""
         for form in answer.forms:
             if _contains_form(text, form):
-                return f"「{form}」"
+                return f"「{answer.text}」" if form == normalize_figures(answer.text) else f"「{answer.text}」 (as 「{form}」)"
         for words in answer.words:
             shared = [w for w in words if contains_answer(text, w)]
             if len(shared) >= max(2, math.ceil(WORD_SHARE * len(words))):

@@ -506,7 +506,7 @@ def test_a_title_that_answers_a_question_of_the_deck_is_a_problem_of_the_recipe(
     ws.recipe.write_text(text.replace('title = "星衡机器人林远舟访谈"', 'title = "星衡机器人：去年交付 1200 台"'), encoding="utf-8")
     result = ws.check()
     assert result.exit_code == 1
-    assert re.search(r"decks/second\.toml:\d+: title: \[set-leak\] xh-f-delivered-last-year:\S+: the title prints its answer 「1200台」", result.stderr)
+    assert re.search(r"decks/second\.toml:\d+: title: \[set-leak\] xh-f-delivered-last-year:\S+: the title prints its answer 「1200 台」", result.stderr)
 
 
 def test_the_quality_report_counts_blocked_pairs_and_true_false_per_recipe(ws) -> None:

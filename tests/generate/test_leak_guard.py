@@ -48,7 +48,7 @@ def test_a_figure_in_another_form_is_given_away() -> None:
     guard = LeakGuard()
     assert guard.admits(stem)
     leak = guard.check(cloze)
-    assert leak is not None and leak.by == "b:fact-mcq" and "10000张" in leak.why
+    assert leak is not None and leak.by == "b:fact-mcq" and "「一万张」" in leak.why
 
 
 def test_a_paraphrased_phrase_answer_is_given_away_by_its_words() -> None:
@@ -101,7 +101,7 @@ def test_the_headline_would_give_19_days_away() -> None:
     leaks: list = []
     with_title = recipe.model_copy(update={"header": "title", "count": 0, "per_item": 1, "pick": "preferred"})
     build_set(content, templates, with_title, questions=questions, segmenter=segmenter, leaks=leaks)
-    assert any(x.by == "quiz header" and x.question.startswith("xai-f-19-days") and "19天" in x.why for x in leaks)
+    assert any(x.by == "quiz header" and x.question.startswith("xai-f-19-days") and "19 天" in x.why for x in leaks)
     qset = build_set(content, templates, recipe, questions=questions, segmenter=segmenter)
     assert qset.header == ("黄仁勋 BG2 访谈（机器之心，2024年10月21日）",)
 
