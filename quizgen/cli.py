@@ -229,10 +229,14 @@ def generate(
         filters = generate_filters(sections=tuple(section or ()), tags=tuple(tag or ()), types=tuple(qtype or ()),
                                    templates=tuple(template or ()), speakers=tuple(speaker or ()), count=count, per_item=per_item,
                                    importance=importance_filter(importance) if importance else ())
+        leaks: list = []
         qset = generate_set(_paths(content, templates, Path("decks"), out.parent), title=title, output=_safe_stem(out),
-                            sources=tuple(source or ()), filters=filters, seed=seed, versions=versions, core_by_default=not importance)
+                            sources=tuple(source or ()), filters=filters, seed=seed, versions=versions, core_by_default=not importance,
+                            leaks=leaks)
         write_set(qset, out)
         set_table(qset)
+        for leak in leaks:  # what the leak guard blocked, naming both questions (or the page text)
+            print(f"note: {'kept' if leak.kept else 'left out'} {leak.line()}")
         print(f"wrote {out} ({len(qset.questions)} questions)")
 
 

@@ -76,6 +76,9 @@ class SectionPart(Frozen):
 class Section(Frozen):
     id: Slug
     title: Text
+    deck_title: Text | None = None
+    """The section's sub-deck name where its title would answer one of its questions (the write-up's headline
+    「…埃隆用了 19 天」 names the answer); None: the title."""
     paragraphs: tuple[Paragraph, ...] = Field(min_length=1)
     parts: tuple[SectionPart, ...] = ()
     """Labelled parts of the section, in paragraph order (optional)."""
@@ -257,7 +260,7 @@ class QuestionTemplate(Frozen):
     """Group heading in printed quizzes."""
     prompt: Text = "{question}"
     """Python format string over the item's fields."""
-    instructions: Text | dict[Literal["number", "list", "person", "name", "word", "phrase", "sentence", "default"], Text] | None = None
+    instructions: Text | dict[Literal["number", "year", "date", "list", "person", "name", "word", "phrase", "sentence", "default"], Text] | None = None
     """One instruction, or one per kind of answer: number (numbers, dates), list (what the text lists: 、 or 「A 和 B」),
     person (a person's name; falls back to name), name (companies, products, organizations, places), word (a short
     other answer), phrase (a longer one without a clause; falls back to word), sentence (with ，/。), default (anything else).
@@ -313,6 +316,9 @@ class Recipe(Frozen):
     """At most this many questions per bank item (0: no limit)."""
     pick: Literal["random", "preferred"] = "random"
     """Which questions of an item: `random` (seeded), or `preferred`: the first applicable in the order of `types`."""
+    header: Literal["title", "short_title"] = "title"
+    """Which name of each source the quiz header prints: its `title`, or its `short_title` where the title answers a
+    question (the leak guard reports it). Card backs and keys still cite the title."""
     xlsx_columns: dict[str, str] = Field(default_factory=dict)
     """Spreadsheet export: default column header -> the header a platform expects ("" drops the column)."""
     answer_sheets: int = Field(default=0, ge=0, le=500)
@@ -373,6 +379,8 @@ class SourceRef:
     """访谈, 演讲, 对话 or 文章 (None in sets written before sources had a genre)."""
     part_title: str | None = None
     """The labelled part of the section the paragraph is in (source.yaml `parts`), if any."""
+    deck_title: str | None = None
+    """The section's sub-deck name when it is not its title (source.yaml `deck_title`)."""
 
     @property
     def label(self) -> str:
@@ -450,6 +458,8 @@ class QuestionSet(Frozen):
     seed: int
     versions: int = 1
     sources: tuple[str, ...]
+    header: tuple[str, ...] = ()
+    """The quiz header's source line per source, as the recipe asks (empty in older set files: from the questions)."""
     filters: Filters
     questions: tuple[Question, ...]
     bank: dict[str, str] | None = Field(default=None, exclude=True)

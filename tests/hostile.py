@@ -62,6 +62,6 @@ def make_hostile_content(root: Path) -> Path:
     decks = root / "decks"
     decks.mkdir()
     (decks / "hostile.toml").write_text(
-        'title = "危险内容 <script>alert(1)</script>"\noutput = "hostile"\nsources = ["hostile"]\nseed = 1\nversions = 2\n',
+        'title = "危险内容 <b onclick=alert(1)>粗</b>"\noutput = "hostile"\nsources = ["hostile"]\nseed = 1\nversions = 2\n',
         encoding="utf-8")
     return root

@@ -17,39 +17,48 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from quizgen.errors import Problem
-from quizgen.generate.questions import LIST_PAIR
+from quizgen.errors import Problem, SelectionError
+from quizgen.generate.leaks import Leak
+from quizgen.generate.questions import LIST_PAIR, build_set, tf_balance, tf_balanced
 from quizgen.load.content import BankItem, Content
-from quizgen.models import Argument, Fact, Question, Quote, Term
-from quizgen.text.answers import contains_answer, needs_normalising, normalize_answer
-from quizgen.text.segment import STOP_WORDS, Segmenter, is_content_word
+from quizgen.models import Argument, Fact, Question, QuestionSet, QuestionTemplate, Quote, Recipe, Term
+from quizgen.text.answers import answer_forms, contains_answer, needs_normalising, normalize_answer, normalize_figures
+from quizgen.text.segment import STOP_WORDS, Segmenter, is_content_word, number_spans
 
 RULES: dict[str, str] = {
     "mcq-key-length": "the key is not the only option much longer or shorter than the rest: length must not give it away",
     "mcq-key-punct": "the key is not the only option with (or without) 、，；: a list or a clause must not give it away",
+    "mcq-key-shape": "the options share the key's shape (a figure or date against figures or dates, Latin against Latin, Chinese against Chinese)",
     "mcq-unit": "figures in one question carry the same unit, so the unit does not give the key away",
     "distractor-accepted": "no distractor is an accepted answer (compared after normalising width, case, spaces and dots): every wrong option is wrong",
     "distractor-in-statement": "no distractor appears in the statement or the stem: the text would make it true, or the stem names it",
     "prompt-contains-answer": "the stem does not contain its own answer",
     "term-self-naming": "a term's definition (its prompt in the other direction) does not contain the term or a telling part of it",
     "tf-true-verbatim": "a true statement paraphrases the evidence: a copied sentence tests recognition of wording only",
+    "tf-false-polarity": "a false statement adds no negative or belittling word (只能/做不到/很难/不会…) its true statement lacks: the tone must not give it away",
     "tf-false-uncontradicted": "a false statement changes a detail the evidence contradicts outright (the item names both), not one merely unsupported",
     "order-ordinal-labels": "ordering steps carry no ordinal words (一是/首先/最后/第一…) that give the order away",
     "reasons-restate-claim": "a reason says why, it does not restate the claim",
     "explanation-echo": "an explanation adds something beyond the question, its answer and the evidence the key shows, or is left out",
     "cloze-stop-word": "a cloze gap holds a word that carries the idea, not a function word or a lone common character",
     "cloze-context": "the sentence around a gap says what is asked: enough context, not one member of a list",
+    "cloze-answer-shown": "the sentence around a cloze gap does not print the answer in another form (an accepted spelling, a Latin alias in brackets)",
     "cloze-list": "a cloze gap holds one idea, not a whole list or an 「A 和 B」 pair whose members, order and wording are free",
     "answer-form": "answers, accepted spellings and options use «·» in names and half-width letters and digits, as learners type them",
     "core-narrator": "core items test what the speakers say, not the write-up's own voice",
     "keypoint-paragraph": "a core item cites one of the paragraphs its key point rests on",
     "keypoint-uncovered": "every key point of the source is tested by at least one core item",
+    "set-leak": "no question of a set prints another's answer, and no title, header or deck name prints one (counted per recipe; drawn sets leave them out)",
     "waiver-unused": "a waiver names a known rule that fires on the item: stale waivers hide nothing and mislead",
     "waiver-no-reason": "a waiver says why the rule does not apply",
 }
 """Rule id -> one-line rationale (also the table in docs/how-to/write-good-items.md and the generated reference)."""
 
-_UNWAIVABLE = {"keypoint-uncovered", "waiver-unused", "waiver-no-reason"}
+_UNWAIVABLE = {"keypoint-uncovered", "waiver-unused", "waiver-no-reason", "set-leak"}
+NEGATIVES = re.compile(r"只能|只会|只是|做不到|很难|难以|不会|不能|无法|不再|并不|并非|没有|不必|不需要|不用|不够|毫无|不可能|不值得|淘汰")
+"""Words whose addition makes a false statement read as the belittling one (ITEM-WRITING: true and false that need reading)."""
+SHORT_KEY_RATIO = 3.0
+"""A key at least this many times as wide as every other option (or half as wide) stands out, however short."""
 
 ORDINALS = re.compile(
     r"^\s*(?:[一二三四五六七八九十]是|首先|其次|再次|然后|接着|最后|最终|其[一二三四五]|第[一二三四五六七八九十\d]+"
@@ -119,17 +128,58 @@ class QualityResult:
     items: int = 0
     question_types: dict[str, int] = field(default_factory=dict)
     """Questions per type, to turn counts into rates."""
+    sets: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per recipe (and `generate` over GENERATE_SEEDS seeds): blocked pairs, give-aways kept, true/false keys."""
 
     def report(self, fmt: str) -> str:
         """Each rule's count as JSON (`json`) or CSV (`csv`)."""
         rows = [(rule, self.fired.get(rule, 0), self.waived.get(rule, 0)) for rule in RULES]
         if fmt == "csv":
             lines = ["rule,fired,waived", *(f"{r},{f},{w}" for r, f, w in rows), f"questions,{self.questions},", f"items,{self.items},",
-                     *(f"questions:{t},{n}," for t, n in sorted(self.question_types.items()))]
+                     *(f"questions:{t},{n}," for t, n in sorted(self.question_types.items())),
+                     *(f"set:{name}:{k},{v}," for name, figures in self.sets.items() for k, v in figures.items())]
             return "\n".join(lines) + "\n"
         data = {"questions": self.questions, "items": self.items, "question_types": dict(sorted(self.question_types.items())),
-                "rules": {r: {"fired": f, "waived": w} for r, f, w in rows}}
+                "rules": {r: {"fired": f, "waived": w} for r, f, w in rows}, "sets": self.sets}
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+GENERATE_SEEDS = 20
+"""The leak report draws `generate`'s default set (20 core questions, one per item) with this many seeds."""
+
+
+def leak_figures(questions: Sequence[Question], leaks: Sequence[Leak]) -> dict[str, int]:
+    """What the report shows of one set: pairs blocked, give-aways kept (page ones apart), true/false keys."""
+    t, f = tf_balance(questions)
+    return {"questions": len(questions), "blocked": sum(not x.kept for x in leaks), "kept": sum(x.kept and not x.page for x in leaks),
+            "kept_page": sum(x.kept and x.page for x in leaks), "tf_true": t, "tf_false": f, "tf_unbalanced": int(not tf_balanced(questions))}
+
+
+def add_leak_report(result: QualityResult, content: Content, templates: dict[str, QuestionTemplate], questions: Sequence[Question],
+                    sets: dict[str, tuple[QuestionSet, Sequence[Leak]]], *, segmenter: Segmenter) -> None:
+    """Per recipe, and for GENERATE_SEEDS seeds of `generate`'s default draw: blocked pairs and true/false balance;
+    an unbalanced set is a note."""
+    for where, (qset, found) in sets.items():
+        result.sets[where] = leak_figures(qset.questions, found)
+        if not tf_balanced(qset.questions):  # a drawn set is balanced by `select`; a set of every question is not drawn
+            t, f = tf_balance(qset.questions)
+            result.notes.append(f"{where}: {t} of the set's {t + f} true/false questions are 正确 (outside 40–60%); "
+                                "give the recipe a count, so that the draw balances them")
+    core = any(it.item.importance == "core" for it in content.items())
+    total: Counter[str] = Counter({"sets": 0, "failed": 0})
+    for seed in range(GENERATE_SEEDS):
+        recipe = Recipe(title="练习", output="leak-report", sources=tuple(content.sources), seed=seed, count=20, per_item=1,
+                        importance=("core",) if core else ())
+        leaks: list[Leak] = []
+        try:
+            qset = build_set(content, templates, recipe, segmenter=segmenter, questions=questions, leaks=leaks)
+        except SelectionError:  # a bank too small for 20 questions
+            total["failed"] += 1
+            continue
+        figures = leak_figures(qset.questions, leaks)
+        total.update({k: v for k, v in figures.items() if k != "questions"})
+        total["sets"] += 1
+    result.sets[f"generate --count 20 (seeds 0-{GENERATE_SEEDS - 1})"] = dict(total)
 
 
 def check_quality(content: Content, questions: Sequence[Question], *, segmenter: Segmenter | None = None) -> QualityResult:
@@ -145,8 +195,34 @@ def check_quality(content: Content, questions: Sequence[Question], *, segmenter:
             hits.extend(_question_rules(q, item, segmenter))
     _apply(hits, content, result)
     _keypoints(content, result)
+    _polarity(content, result)
     _importance_note(content, result)
     return result
+
+
+POLARITY_SHARE = 0.25
+"""A bank is flagged when more than this share of its false statements add a negative word (and at least POLARITY_MIN)."""
+POLARITY_MIN = 4
+
+
+def added_negatives(item: Fact) -> list[str]:
+    """Negative words the false statement has and the true one lacks."""
+    return sorted(set(NEGATIVES.findall(item.false_statement or "")) - set(NEGATIVES.findall(item.statement)))
+
+
+def _polarity(content: Content, result: QualityResult) -> None:
+    """tf-false-polarity: a bank whose false statements tend to be the negative ones can be scored without reading."""
+    for loaded in content.sources.values():
+        falses = [it for it in loaded.items if isinstance(it.item, Fact) and it.item.false_statement and it.item.importance != "aside"]
+        telling = [it for it in falses if isinstance(it.item, Fact) and added_negatives(it.item) and "tf-false-polarity" not in it.item.waive]
+        result.sets.setdefault("bank", {})[f"{loaded.source.id}:false_statements_adding_negatives"] = len(telling)
+        if falses and len(telling) >= POLARITY_MIN and len(telling) > POLARITY_SHARE * len(falses):
+            first = telling[0]
+            result.fired["tf-false-polarity"] += 1
+            names = ", ".join(it.id for it in telling[:8]) + (" …" if len(telling) > 8 else "")
+            result.problems.append(Problem(first.file, first.line_of("false_statement"), "false_statement",
+                                           f"[tf-false-polarity] {len(telling)} of the source's {len(falses)} false statements add 只能/不会/很难…, "
+                                           f"which their true ones lack ({names}): change a figure, a name or a claim instead"))
 
 
 def _apply(hits: list[Hit], content: Content, result: QualityResult) -> None:
@@ -286,29 +362,45 @@ def _mcq_rules(q: Question, it: BankItem) -> Iterator[Hit]:
     key = q.options[q.correct]
     others = [o for i, o in enumerate(q.options) if i != q.correct]
     k, lens = _width(key), [_width(o) for o in others]
-    if k > max(lens) and k >= 1.5 * max(lens) and k - max(lens) >= 3:
+    if k > max(lens) and (k >= 1.5 * max(lens) and k - max(lens) >= 3 or k >= SHORT_KEY_RATIO * max(lens)):
         yield Hit(it, "mcq-key-length", fld, f"in {q.template_id} the key {key!r} is much longer than every other option; make the distractors as specific")
-    elif k < min(lens) and k * 1.5 <= min(lens) and min(lens) - k >= 3:
+    elif k < min(lens) and (k * 1.5 <= min(lens) and min(lens) - k >= 3 or k * SHORT_KEY_RATIO <= min(lens)):
         yield Hit(it, "mcq-key-length", fld, f"in {q.template_id} the key {key!r} is much shorter than every other option; make the distractors as short")
     marked = [any(m in o for m in LIST_MARKS) for o in q.options]
     if marked.count(True) == 1 and marked[q.correct] or marked.count(False) == 1 and not marked[q.correct]:
         has = "the only option with" if marked[q.correct] else "the only option without"
         yield Hit(it, "mcq-key-punct", fld, f"in {q.template_id} the key {key!r} is {has} 、，；; give the options the same form")
+    shape = _shape(key)
+    if all(_shape(o) != shape for o in others):  # the only figure, the only Latin word: it stands out
+        yield Hit(it, "mcq-key-shape", fld, f"in {q.template_id} the key {key!r} is the only option that is {shape}; give every option the key's form")
     if isinstance(item, Fact) and item.answer_type == "number":
         unit = _unit(key)
         odd = [o for o in others if _unit(o) != unit]
         if odd:
             yield Hit(it, "mcq-unit", fld, f"in {q.template_id} the options {odd!r} do not carry the key's unit {unit!r}")
-    accepted = {normalize_answer(a) for a in (q.answer, *q.accept)}
-    stem = normalize_answer(q.prompt + "\n" + (getattr(item, "statement", "") or ""))
+    accepted = {normalize_figures(a) for a in (q.answer, *q.accept)}
+    stem = normalize_figures(q.prompt + "\n" + (getattr(item, "statement", "") or ""))
     for a in sorted(accepted, key=len, reverse=True):
         stem = stem.replace(a, "\n") if a else stem  # the answer's own words are not a distractor's
     for o in others:
-        no = normalize_answer(o)
+        no = normalize_figures(o)
         if no in accepted:
             yield Hit(it, "distractor-accepted", fld, f"in {q.template_id} the option {o!r} is an accepted answer; choose one the text rules out")
         elif len(no) >= 2 and contains_answer(stem, no):
             yield Hit(it, "distractor-in-statement", fld, f"in {q.template_id} the option {o!r} appears in the stem or the statement; choose another")
+
+
+_FIGURE = re.compile(r"\d|^[一二两三四五六七八九十几半]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _shape(option: str) -> str:
+    """What kind of text an option is: "a figure or date", "Latin" (letters only) or "Chinese"."""
+    if _LATIN.search(option) and not re.search(r"[\u4e00-\u9fff]", option):
+        return "Latin"
+    if number_spans(option) or _FIGURE.search(option):
+        return "a figure or date"
+    return "Chinese"
 
 
 def _telling_part(term: str, definition: str, segmenter: Segmenter | None) -> str | None:
@@ -349,6 +441,12 @@ def _cloze_rules(q: Question, it: BankItem) -> Iterator[Hit]:
         yield Hit(it, "cloze-list", fld, f"the gap {b!r} is a whole list; blank one idea (or ask the item as basic/mcq and skip fact-cloze)")
     if b in STOP_WORDS or (_chars(b) == 1 and not b.isdigit()):
         yield Hit(it, "cloze-stop-word", fld, f"the gap {b!r} is a function word or a lone character; blank the word that carries the idea")
+    around = normalize_figures(before + "\n" + after)
+    shown = [f for f in answer_forms(b, tuple(getattr(it.item, "accept", ()))) if len(f) >= 2 and f.isascii() and f != normalize_figures(b) and contains_answer(around, f)]
+    alias = re.match(r"\s*[（(]\s*[A-Za-z][\w .+\-]*[）)]", after)
+    if shown or alias:
+        what = shown[0] if shown else alias.group(0).strip() if alias else ""
+        yield Hit(it, "cloze-answer-shown", fld, f"the sentence around the gap {b!r} prints the answer as {what!r}; drop it from the cloze text or blank both")
     context = _chars(before) + _chars(after)
     if context < 8 or _chars(b) > context:
         yield Hit(it, "cloze-context", fld, f"the gap {b!r} leaves too little of the sentence to say what is asked; blank less or add context")

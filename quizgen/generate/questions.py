@@ -11,13 +11,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from quizgen.errors import Problem, SelectionError
+from quizgen.generate.leaks import Leak, LeakGuard, PageText
 from quizgen.load.content import BankItem, Collector, Content
 from quizgen.models import Argument, Fact, Filters, Question, QuestionSet, QuestionTemplate, Quote, Recipe, SourceRef, Term
 from quizgen.rand import rng_for, stable_id, stable_order
-from quizgen.text.answers import contains_answer, normalize_answer
+from quizgen.text.answers import answer_forms, contains_answer, normalize_answer, normalize_figures
 from quizgen.text.labels import letter_label
 from quizgen.text.segment import STOP_WORDS, Segmenter, is_content_word
-from quizgen.text.typography import join_cjk, tidy
+from quizgen.text.typography import chinese_date, join_cjk, tidy
 
 TF_OPTIONS = ("正确", "错误")
 MCQ_OPTIONS = 4
@@ -33,16 +34,19 @@ WORD_CHARS = 10
 """An `other`/`concept`/`event` answer up to this long is a word to write; a longer one without ，/。 a phrase."""
 LIST_PAIR = re.compile(r"([^，,。；;的]{2,}?)\s*(?:和|或|以及|及)\s*([^，,。；;的]{2,})")
 """「A 和 B」: two things named (人形机器人和自动驾驶汽车), not a relation (上层科学和底层架构之间的融合)."""
-INSTRUCTION_FALLBACK = {"person": "name", "phrase": "word"}
+INSTRUCTION_FALLBACK = {"person": "name", "phrase": "word", "year": "date", "date": "number"}
 """A kind of answer a template has no instruction for falls back to this one, then to `default`."""
 
 
 def answer_kind(item: object) -> str:
-    """What kind of answer a fact asks for (chooses the instruction): number, list (items the text lists: 、 or
-    「A 和 B」), person, name, word, phrase (a longer phrase, no clause) or sentence (with ，/。); default otherwise."""
+    """What kind of answer a fact asks for (chooses the instruction): number, year (a date that is a year: 2016 年),
+    date, list (items the text lists: 、 or 「A 和 B」), person, name, word, phrase (a longer phrase, no clause) or
+    sentence (with ，/。); default otherwise."""
     if not isinstance(item, Fact):
         return "default"
-    if item.answer_type in ("number", "date"):
+    if item.answer_type == "date":
+        return "year" if re.fullmatch(r"\d{3,4}\s*年", item.answer.strip()) else "date"
+    if item.answer_type == "number":
         return "number"
     answer = item.answer.strip()
     if "、" in answer or LIST_PAIR.fullmatch(answer):
@@ -54,6 +58,33 @@ def answer_kind(item: object) -> str:
     if re.search("[，,；;。]", answer):
         return "sentence"
     return "word" if len(re.sub(r"\s+", "", answer)) <= WORD_CHARS else "phrase"
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+
+
+def _around(paragraph: str, quote: str) -> str:
+    """A quote's place in its paragraph, the quote itself as 「……」: the sentence before and the one after. The quote
+    as it stands when the paragraph holds nothing else (a card back then shows it once as the gap's text, once here)."""
+    pos = paragraph.find(quote)
+    if pos < 0:
+        return quote
+    before = [s for s in _SENTENCE_END.split(paragraph[:pos]) if s.strip()]
+    after = [s for s in _SENTENCE_END.split(paragraph[pos + len(quote):]) if s.strip()]
+    if not before and not after:
+        return quote
+    return (before[-1].strip() if before else "") + "……" + (after[0].strip().lstrip("，,；;、") if after else "")
+
+
+def _swap_is_false(statement: str, answer: str, alt: str, accept: Sequence[str]) -> bool:
+    """Whether putting `alt` for `answer` makes a statement that is plainly false, not one at odds with itself: the
+    answer stands in it once, and neither `alt` nor any form of the answer is left elsewhere in it."""
+    if statement.count(answer) != 1:
+        return False
+    made = normalize_figures(statement.replace(answer, alt, 1))
+    rest = normalize_figures(statement.replace(answer, "\n", 1))
+    return not contains_answer(rest, normalize_figures(alt)) and not any(
+        contains_answer(made.replace(normalize_figures(alt), "\n"), f) for f in answer_forms(answer, tuple(accept)) if len(f) >= 2)
 
 
 class _Formatter(string.Formatter):
@@ -80,7 +111,9 @@ def _instructions(tpl: QuestionTemplate, item: BankItem, fields: dict[str, Any])
     text = tpl.instructions
     if isinstance(text, dict):
         kind = answer_kind(item.item)
-        text = text.get(kind) or text.get(INSTRUCTION_FALLBACK.get(kind, "default")) or text.get("default")  # type: ignore[call-overload]  # fallback key may be None; the last get covers it
+        while kind in INSTRUCTION_FALLBACK and kind not in text:  # year -> date -> number; person -> name
+            kind = INSTRUCTION_FALLBACK[kind]
+        text = text.get(kind) or text.get("default")  # type: ignore[call-overload]  # the kinds are the Literal's keys
     return _Formatter().fill(text, fields) if text else None
 
 
@@ -222,6 +255,8 @@ class Generator:
             e2 -= 1
             blank = blank[:-1]
         accept = tuple(getattr(it, "accept", ()))
+        if isinstance(it, Quote) and not it.evidence:  # the back shows the whole quote: its 原文 says where it stands
+            base = {**base, "ref": dataclasses.replace(base["ref"], evidence=_around(item.paragraph.text, it.text))}
         return Question(**base, prompt=prompt, answer=blank, accept=accept, cloze_text=prompt, cloze_start=s2, cloze_end=e2)
 
     def _keyword(self, text: str) -> str | None:
@@ -315,7 +350,8 @@ class Generator:
             if it.false_detail and it.contradicts:
                 changed = (it.contradicts, it.false_detail)
         else:
-            alts = self._distractors(item, items, it.answer, it.distractors, self._fact_pool(item, items))
+            alts = [a for a in self._distractors(item, items, it.answer, it.distractors, self._fact_pool(item, items))
+                    if _swap_is_false(it.statement, it.answer, a, it.accept)]
             if not alts:
                 statement, truth = it.statement, True
             else:
@@ -387,7 +423,7 @@ class Generator:
                          section_id=item.section.id, section_title=item.section.title,
                          section_index=index, paragraph_id=item.paragraph.id, speaker_id=item.speaker.id,
                          speaker_name=item.speaker.name, evidence=item.evidence, genre=source.genre,
-                         part_title=item.section.part_title(item.paragraph.id))
+                         part_title=item.section.part_title(item.paragraph.id), deck_title=item.section.deck_title)
 
     @staticmethod
     def _explain(item: BankItem) -> str:
@@ -416,8 +452,15 @@ def _describe(filters: Filters) -> str:
     return " ".join(parts) or "no filters"
 
 
-def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> list[Question]:
-    """Filter, then pick `count` questions by a per-question seeded key; the result is in interview order."""
+def select(questions: Sequence[Question], filters: Filters, *, seed: int, guard: LeakGuard | None = None,
+           leaks: list[Leak] | None = None) -> list[Question]:
+    """Filter, then pick `count` questions by a per-question seeded key; the result is in interview order.
+
+    A drawn set (`count`) leaves out each question the leak guard refuses and draws another; a set that keeps every
+    matching question keeps them all. Either way each refusal is appended to `leaks` (`Leak.kept` when both stay).
+    """
+    guard = guard or LeakGuard()
+    found: list[Leak] = [] if leaks is None else leaks
     pool = [
         q for q in questions
         if (not filters.sections or q.ref.section_id in filters.sections)
@@ -444,72 +487,130 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int) -> lis
                 preferred.append(q)
         pool = preferred
     if filters.count == 0 and (filters.per_item == 0 or filters.pick == "preferred"):
-        chosen = pool
+        chosen = _keep_all(pool, guard, found)
     else:
         # Each question draws its own key from its own stream: adding an item never reshuffles the others.
         ranked = sorted(pool, key=lambda q: (rng_for(seed, q.id).random(), q.id))
         per: dict[tuple[str, str], int] = {}
         chosen = []
-        leaks = _LeakGuard()
         given_away = 0
+        balance = _TrueFalseBalance()
         for q in ranked:
             key = (q.source_id, q.item_id)
             if filters.per_item and per.get(key, 0) >= filters.per_item:
                 continue
-            if filters.count and not leaks.admits(q):  # its text answers a chosen question, or a chosen one's answers it
-                given_away += 1
+            if filters.count and not balance.admits(q):
                 continue
+            if filters.count:
+                leak = guard.check(q)  # its text answers a chosen question, a chosen one's answers it, or the page does
+                if leak is not None:
+                    found.append(leak)
+                    given_away += 1
+                    continue
             per[key] = per.get(key, 0) + 1
             chosen.append(q)
+            guard.add(q)
+            balance.add(q)
             if filters.count and len(chosen) == filters.count:
                 break
         if filters.count and len(chosen) < filters.count:
             limit = f", at most {filters.per_item} per item" if filters.per_item else ""
             left = f"; {given_away} left out because another question's text gives their answer away" if given_away else ""
+            left += f"; {balance.refused} true/false left out to keep 正确 and 错误 balanced" if balance.refused else ""
             raise SelectionError(Problem("selection", None, "count",
                                          f"asked for {filters.count} questions but only {len(chosen)} match ({_describe(filters)}{limit}{left}); lower --count or widen the filters"))
+        if not filters.count:
+            chosen = _keep_all(chosen, guard, found)
     return sorted(chosen, key=lambda q: (q.source_id, q.position, q.id))
 
 
-ANSWERED_TYPES = ("cloze", "basic", "typed", "mcq")
-"""Questions whose answer is words another question could print (true/false, who, reasons and order answer otherwise)."""
+TF_BALANCE = (0.4, 0.6)
+"""In a drawn set with at least TF_BALANCE_MIN true/false questions, each key's share lies in this range."""
+TF_BALANCE_MIN = 5
 
 
-def printed_text(q: Question) -> str:
-    """What a printed quiz shows of a question: the prompt (a cloze without its gap), options or steps."""
-    if q.type == "cloze" and q.cloze_text is not None:
-        before, _, after = q.cloze_parts
-        text = before + "\n" + after
-    else:
-        text = q.prompt
-    return normalize_answer("\n".join([text, *q.options]))
-
-
-class _LeakGuard:
-    """The questions chosen so far, and whether a new one may join them: no question's printed text may give away
-    another's answer (the answer or an accepted spelling, compared normalised)."""
+class _TrueFalseBalance:
+    """Admits a true/false question only while neither key exceeds 60% of them (from the fifth on): with every true
+    statement drawn, a section of 正确 could be scored without reading."""
 
     def __init__(self) -> None:
-        self._texts: list[str] = []
-        self._answers: list[str] = []
-
-    @staticmethod
-    def answers(q: Question) -> list[str]:
-        if q.type not in ANSWERED_TYPES:
-            return []
-        return [a for a in {normalize_answer(x) for x in (q.answer, *q.accept)} if len(a) >= 2]
+        self.keys: Counter[int] = Counter()
+        self.refused = 0
 
     def admits(self, q: Question) -> bool:
-        text, answers = printed_text(q), self.answers(q)
-        if any(contains_answer(text, a) for a in self._answers) or any(contains_answer(t, a) for t in self._texts for a in answers):
+        if q.type != "tf" or q.correct is None:
+            return True
+        n = self.keys.total() + 1
+        cap = max(TF_BALANCE_MIN * TF_BALANCE[1], n * TF_BALANCE[1])
+        if self.keys[q.correct] + 1 > int(cap + 1e-9):
+            self.refused += 1
             return False
-        self._texts.append(text)
-        self._answers.extend(answers)
         return True
+
+    def add(self, q: Question) -> None:
+        if q.type == "tf" and q.correct is not None:
+            self.keys[q.correct] += 1
+
+
+def tf_balance(questions: Iterable[Question]) -> tuple[int, int]:
+    """(true, false) keys among the true/false questions."""
+    keys = Counter(q.correct for q in questions if q.type == "tf")
+    return keys[0], keys[1]
+
+
+def tf_balanced(questions: Iterable[Question]) -> bool:
+    """Whether true and false keys each make 40–60% of the true/false questions (always, below five)."""
+    t, f = tf_balance(questions)
+    return t + f < TF_BALANCE_MIN or TF_BALANCE[0] <= t / (t + f) <= TF_BALANCE[1]
+
+
+DECK_CONTEXT = 3
+"""In a set that keeps every question, two questions give each other away only when their texts also share this many
+content words."""
+
+
+def _keep_all(pool: Sequence[Question], guard: LeakGuard, found: list[Leak]) -> list[Question]:
+    """Every question stays (a study deck of every item); what gives another away is reported as kept."""
+    # a deck holds both notes of a sentence; two cards give each other away only where they speak of the same thing
+    keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[])
+    for q in sorted(pool, key=lambda q: (q.source_id, q.position, q.id)):
+        leak = keep.check(q)
+        if leak is not None:
+            found.append(dataclasses.replace(leak, kept=True))
+        keep.add(q)
+    return list(pool)
+
+
+def page_texts(content: Content, recipe: Recipe) -> list[PageText]:
+    """What a recipe prints around its questions: the quiz title and header, the deck name and sub-deck names."""
+    pages = [PageText("title", recipe.title)]
+    if "quiz" in recipe.formats:
+        pages.append(PageText("quiz header", "；".join(header_lines(content, recipe))))
+    if "anki" in recipe.formats:
+        deck = recipe.deck_name or recipe.title
+        pages.append(PageText("deck name", deck))
+        for sid in recipe.sources:
+            for index, sec in enumerate(content.sources[sid].source.sections):
+                name = sec.deck_title or sec.title
+                pages.append(PageText(f"sub-deck 「{index:02d} {name}」", name, sec.id))
+    return pages
+
+
+def header_lines(content: Content, recipe: Recipe) -> tuple[str, ...]:
+    """The quiz header's source line per source: its title (or, with `header = "short_title"`, its short title),
+    outlet and date."""
+    lines = []
+    for sid in recipe.sources:
+        source = content.sources[sid].source
+        name = (source.short_title or source.title) if recipe.header == "short_title" else source.title
+        extra = [v for v in (source.outlet, chinese_date(source.date)) if v]
+        lines.append(name + (f"（{'，'.join(extra)}）" if extra else ""))
+    return tuple(lines)
 
 
 def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, *,
-              segmenter: Segmenter | None = None, questions: Sequence[Question] | None = None) -> QuestionSet:
+              segmenter: Segmenter | None = None, questions: Sequence[Question] | None = None,
+              leaks: list[Leak] | None = None) -> QuestionSet:
     """Generate (unless `questions` are given) and select the questions a recipe asks for.
 
     Pure: selection problems name the recipe's fields, not a file (the caller knows where the recipe came from).
@@ -521,9 +622,12 @@ def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: 
     else:
         questions = [q for q in questions if q.source_id in recipe.sources]
     filters = recipe.filters
-    chosen = select(questions, filters, seed=recipe.seed)
+    if segmenter is None:
+        segmenter = Segmenter([s.userdict for s in content.sources.values() if s.userdict])
+    guard = LeakGuard(cut=segmenter.cut, page=page_texts(content, recipe))
+    chosen = select(questions, filters, seed=recipe.seed, guard=guard, leaks=leaks)
     # model_construct: the questions were just built from validated content; re-validating 100,000 of them costs seconds
-    return QuestionSet.model_construct(title=recipe.title, output=recipe.output, deck_name=recipe.deck_name or recipe.title,
+    return QuestionSet.model_construct(title=recipe.title, header=header_lines(content, recipe), output=recipe.output, deck_name=recipe.deck_name or recipe.title,
                                        deck_id=recipe.deck_id or stable_id(recipe.output), seed=recipe.seed, versions=recipe.versions,
                                        sources=recipe.sources, filters=filters, questions=tuple(chosen),
                                        bank={k: v for sid in recipe.sources if sid in content.sources

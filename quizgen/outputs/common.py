@@ -60,7 +60,8 @@ def where(q: Question) -> str:
 def feedback_lines(q: Question, *, with_answer: bool = False) -> list[str]:
     """General feedback, plain text: (the model answer,) the explanation, any note, the evidence with its paragraph."""
     lines = [f"参考答案：{model_answer(q)}"] if with_answer else []
-    lines.append(q.explanation)
+    if q.explanation.strip():  # an empty explanation is no paragraph
+        lines.append(q.explanation)
     note = getattr(q, "note", None)
     if note:
         lines.append(f"注：{note}")
@@ -74,7 +75,8 @@ def html_text(text: str) -> str:
 
 
 def html_lines(lines: Iterable[str]) -> str:
-    return "".join(f"<p>{html_text(line)}</p>" for line in lines)
+    """One <p> per non-empty line (an empty one would print as a blank paragraph)."""
+    return "".join(f"<p>{html_text(line)}</p>" for line in lines if line.strip())
 
 
 def category(q: Question) -> str:

@@ -20,6 +20,7 @@ from quizgen.project.paths import owned_elsewhere
 # Loading, validating and generating need pydantic and YAML; a cached deck (deckcache.py) needs neither, so
 # `quizgen anki RECIPE` with unchanged inputs never imports them: they are imported where they are used.
 if TYPE_CHECKING:
+    from quizgen.generate.leaks import Leak
     from quizgen.load.content import Collector, Content, LoadedRecipe
     from quizgen.models import Filters, Question, QuestionSet, QuestionTemplate, Recipe
     from quizgen.project.paths import Paths
@@ -46,10 +47,11 @@ def _generate(content: Content, templates: dict[str, QuestionTemplate], source_i
     return questions
 
 
-def _select(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, questions: Sequence[Question]) -> QuestionSet:
+def _select(content: Content, templates: dict[str, QuestionTemplate], recipe: Recipe, questions: Sequence[Question], *,
+            segmenter=None, leaks: list[Leak] | None = None) -> QuestionSet:
     from quizgen.generate.questions import build_set  # noqa: PLC0415 - loaded on use, so light commands start fast
 
-    return build_set(content, templates, recipe, questions=questions)
+    return build_set(content, templates, recipe, questions=questions, segmenter=segmenter, leaks=leaks)
 
 
 def _in_recipe(exc: SelectionError, path: Path) -> SelectionError:
@@ -67,12 +69,12 @@ def _in_options(exc: SelectionError) -> SelectionError:
 
 
 def recipe_set(content: Content, templates: dict[str, QuestionTemplate], loaded: LoadedRecipe,
-               questions: Sequence[Question] | None = None) -> QuestionSet:
-    """A recipe's question set; selection problems point into the recipe file."""
+               questions: Sequence[Question] | None = None, *, segmenter=None, leaks: list[Leak] | None = None) -> QuestionSet:
+    """A recipe's question set; selection problems point into the recipe file; what the leak guard blocked goes to `leaks`."""
     if questions is None:
         questions = _generate(content, templates, loaded.recipe.sources)
     try:
-        return _select(content, templates, loaded.recipe, questions)
+        return _select(content, templates, loaded.recipe, questions, segmenter=segmenter, leaks=leaks)
     except SelectionError as exc:
         raise _in_recipe(exc, loaded.path) from None
 
@@ -172,7 +174,7 @@ def generate_filters(**values: object) -> Filters:
 
 
 def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple[str, ...], filters: Filters, seed: int, versions: int,
-                 core_by_default: bool = False) -> QuestionSet:
+                 core_by_default: bool = False, leaks: list[Leak] | None = None) -> QuestionSet:
     """A new question set from the bank with the CLI's filters. `core_by_default`: no importance was asked for, so draw
     from the core items, or from all items where the sources mark none core (a bank written before importance existed)."""
     from pydantic import ValidationError  # noqa: PLC0415 - heavy library loaded only by the commands that use it
@@ -197,7 +199,7 @@ def generate_set(paths: Paths, *, title: str | None, output: str, sources: tuple
     _check_output_free(output, paths.decks, out)
     out.raise_if_any()
     try:
-        return _select(content, templates, recipe, _generate(content, templates, recipe.sources))
+        return _select(content, templates, recipe, _generate(content, templates, recipe.sources), leaks=leaks)
     except SelectionError as exc:
         raise _in_options(exc) from None
 
@@ -233,6 +235,8 @@ class Plan:
     """How many questions the templates make from the whole bank."""
     notes: tuple[str, ...] = ()
     """Advice that is not a problem (e.g. items without an explicit importance)."""
+    leaks: tuple[tuple[str, tuple[Leak, ...]], ...] = ()
+    """Per recipe (its file), what the leak guard blocked (a drawn set) or found kept (a set of every question)."""
 
 
 def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality_report: Path | None = None) -> Plan:
@@ -248,22 +252,29 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
         found.catch(exc)
     preflight(templates_dir, decks_dir, found)  # what the build needs besides the content: all problems in one report
     found.raise_if_any()
-    from quizgen.check.quality import check_quality  # noqa: PLC0415 - loaded on use, so light commands start fast
+    from quizgen.check.quality import add_leak_report, check_quality  # noqa: PLC0415 - loaded on use, so light commands start fast
 
     segmenter = _segmenter(content)
     questions = _generate(content, templates, segmenter=segmenter)
     quality = check_quality(content, questions, segmenter=segmenter)
-    segmenter.save()
-    if quality_report is not None:
-        write_many({quality_report: quality.report("csv" if quality_report.suffix.lower() == ".csv" else "json").encode("utf-8")})
     out = Collector()
     out.problems.extend(quality.problems)
     sets = []
+    leaks: list[tuple[str, tuple[Leak, ...]]] = []
     for loaded in recipes:
+        blocked: list[Leak] = []
         try:
-            sets.append((loaded, recipe_set(content, templates, loaded, questions)))
+            sets.append((loaded, recipe_set(content, templates, loaded, questions, segmenter=segmenter, leaks=blocked)))
         except QuizgenError as exc:
             out.catch(exc)
+        leaks.append((rel(loaded.path), tuple(blocked)))
+        _page_leaks(loaded, blocked, out)
+    by_file = dict(leaks)
+    add_leak_report(quality, content, templates, questions,
+                    {rel(loaded.path): (qset, by_file[rel(loaded.path)]) for loaded, qset in sets}, segmenter=segmenter)
+    segmenter.save()
+    if quality_report is not None:
+        write_many({quality_report: quality.report("csv" if quality_report.suffix.lower() == ".csv" else "json").encode("utf-8")})
     for loaded, qset in sets:
         if "quiz" in loaded.recipe.formats:
             from quizgen.outputs.quiz.layout import plan_versions  # noqa: PLC0415 - loaded on use, so light commands start fast
@@ -273,7 +284,27 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
             except QuizgenError as exc:
                 out.catch(exc)
     out.raise_if_any()
-    return Plan(content=content, templates=templates, sets=sets, questions=len(questions), notes=tuple(quality.notes))
+    notes = [*quality.notes, *(f"{where}: {'kept' if leak.kept else 'left out'} {leak.line()}" for where, found in leaks
+                               for leak in found if not leak.kept)]
+    kept = {where: sum(leak.kept for leak in found) for where, found in leaks}
+    notes += [f"{where}: {n} question(s) of this set of every matching question print another's answer (a deck keeps them "
+              f"all; `check --quality-report` counts them)" for where, n in kept.items() if n]
+    return Plan(content=content, templates=templates, sets=sets, questions=len(questions), notes=tuple(notes), leaks=tuple(leaks))
+
+
+def _page_leaks(loaded: LoadedRecipe, found: Sequence[Leak], out: Collector) -> None:
+    """A title, header or deck name that gives away a question of a set that keeps every question is the recipe's to fix
+    (a sub-deck is named by the source's own section title: a note, see plan_all)."""
+    from quizgen.load.dataio import read_text, toml_key_line  # noqa: PLC0415 - loaded on use, so light commands start fast
+
+    page = [leak for leak in found if leak.kept and leak.page and not leak.by.startswith("sub-deck")]
+    if page:
+        text = read_text(loaded.path)
+        for leak in page:
+            field = "header" if leak.by == "quiz header" else "deck_name" if leak.by == "deck name" else "title"
+            fix = 'set header = "short_title"' if field == "header" else "reword it"
+            out.add(rel(loaded.path), toml_key_line(text, field) or toml_key_line(text, "title"), field,
+                    f"[set-leak] {leak.line()}; {fix} so the page answers no question")
 
 
 # --- outputs ----------------------------------------------------------------------------------

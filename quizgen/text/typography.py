@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 
@@ -40,3 +41,15 @@ def gap_sides(before: str, after: str) -> tuple[str, str]:
     """Drop the spaces between a gap and Chinese text or full-width punctuation: 「有 ＿＿ 名」 -> 「有＿＿名」."""
     b, a = before.rstrip(" "), after.lstrip(" ")
     return (b if not b or _CHINESE.match(b[-1]) else before), (a if not a or _CHINESE.match(a[0]) else after)
+
+
+def chinese_date(value: object) -> str | None:
+    """A date as a Chinese page prints it: 2024年10月21日 (a string that is not an ISO date as it is; None if empty)."""
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, str) and value:
+        try:
+            return chinese_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return None

@@ -443,3 +443,94 @@ def test_the_item_writing_guide_lists_every_rule_with_a_rationale() -> None:
     readme = (Path(__file__).resolve().parents[2] / "docs" / "how-to" / "write-good-items.md").read_text(encoding="utf-8")
     for rule in RULES:
         assert re.search(rf"^\| `{re.escape(rule)}` \| .+ \|$", readme, re.M), rule
+
+
+# --- give-aways across the set (issue 18) ------------------------------------------------------
+
+
+def test_a_date_key_against_one_character_distractors_is_refused(ws) -> None:
+    path = _with_bank(ws, """\
+items:
+  - id: w-date
+    kind: fact
+    paragraph: p002
+    question: 星衡是哪一天创业的？
+    answer: 10 月 4 日
+    answer_type: date
+    statement: 星衡在 10 月 4 日创业。
+    evidence: 我们在 2019 年创业的时候就想清楚了
+    distractors: [甲, 乙, 丙]
+""")
+    result = ws.check()
+    line = _field_line(path.read_text(encoding="utf-8"), "w-date", "distractors")
+    assert f"03-w.yaml:{line}: distractors: [mcq-key-length] item w-date: in fact-mcq the key '10 月 4 日' is much longer" in result.stderr
+    assert f"03-w.yaml:{line}: distractors: [mcq-key-shape] item w-date: in fact-mcq the key '10 月 4 日' is the only option that is a figure or date" in result.stderr
+
+
+def test_a_distractor_in_the_statement_is_found_in_any_numeral(ws) -> None:
+    _with_bank(ws, """\
+items:
+  - id: w-cards
+    kind: fact
+    paragraph: p005
+    question: 林远舟说，去年交付了多少台？
+    answer: 1200 台
+    answer_type: number
+    value: 1200
+    unit: 台
+    statement: 星衡机器人去年交付了 1200 台，比原计划的一千台多。
+    evidence: 去年我们交付了 1200 台
+    distractors: [1000 台, 800 台, 2000 台]
+""")
+    assert "[distractor-in-statement] item w-cards: in fact-mcq the option '1000 台' appears in the stem or the statement" in ws.check().stderr
+
+
+def test_a_cloze_that_prints_its_answer_in_brackets_is_reported(ws) -> None:
+    _with_bank(ws, """\
+items:
+  - id: w-alias
+    kind: fact
+    paragraph: p005
+    question: 星衡把运行数据传回来的做法叫什么？
+    answer: 数据回流
+    answer_type: concept
+    statement: 林远舟说，星衡把每台机器的数据传回来，内部叫做数据回流（data loop），用来改进下一批。
+    evidence: 我们内部把这叫做「数据回流」
+    accept: [data loop]
+""")
+    assert "[cloze-answer-shown] item w-alias: the sentence around the gap '数据回流' prints the answer as" in ws.check().stderr
+
+
+def test_a_title_that_answers_a_question_of_the_deck_is_a_problem_of_the_recipe(ws) -> None:
+    text = ws.recipe.read_text(encoding="utf-8")
+    ws.recipe.write_text(text.replace('title = "星衡机器人林远舟访谈"', 'title = "星衡机器人：去年交付 1200 台"'), encoding="utf-8")
+    result = ws.check()
+    assert result.exit_code == 1
+    assert re.search(r"decks/second\.toml:\d+: title: \[set-leak\] xh-f-delivered-last-year:\S+: the title prints its answer 「1200 台」", result.stderr)
+
+
+def test_the_quality_report_counts_blocked_pairs_and_true_false_per_recipe(ws) -> None:
+    ws.recipe.write_text(ws.recipe.read_text(encoding="utf-8") + "count = 8\nper_item = 1\n", encoding="utf-8")
+    result = ws.check(["--quality-report", "q.json"])
+    sets = json.loads((ws.root / "q.json").read_text(encoding="utf-8"))["sets"]
+    recipe = sets["decks/second.toml"]
+    assert recipe["questions"] == 8 and recipe["tf_unbalanced"] == 0 and recipe["kept"] == 0
+    seeds = sets["generate --count 20 (seeds 0-19)"]
+    assert seeds["sets"] + seeds["failed"] == 20
+    notes = [line for line in result.stdout.splitlines() if "left out" in line]
+    assert len(notes) == recipe["blocked"]
+    assert all(re.search(r"left out \S+:\S+: .*(\S+:\S+|title|header|deck)", n) for n in notes)
+
+
+def test_the_shipped_recipes_leave_no_give_away() -> None:
+    """The leak report over the shipped recipes and 20 seeds of generate: no give-away kept, every set balanced."""
+    from quizgen.project.plan import plan_all
+
+    root = Path(__file__).resolve().parents[2]
+    plan = plan_all(root / "content", root / "templates", root / "decks")
+    for where, found in plan.leaks:
+        assert [x.line() for x in found if x.kept and x.page and not x.by.startswith("sub-deck")] == [], where
+    for _, qset in plan.sets:
+        from quizgen.generate.questions import tf_balanced
+
+        assert tf_balanced(qset.questions), qset.output

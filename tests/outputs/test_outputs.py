@@ -142,3 +142,17 @@ def test_a_cached_recipe_set_follows_every_edit_of_the_bank(ws: Workspace, jieba
 def test_a_recipe_listing_a_format_twice_is_refused(ws: Workspace) -> None:
     line = replace_once(ws.recipe, 'formats = ["anki", "quiz"]', 'formats = ["anki", "quiz", "anki"]')
     assert_problems(ws.check(), f"decks/second.toml:{line}: formats: lists a format twice; list each format once")
+
+
+def test_exports_carry_no_empty_paragraph_for_an_empty_explanation() -> None:
+    """GIFT and Moodle feedback start with the evidence when a question has no explanation (issue 18)."""
+    from export_util import export_set
+
+    from quizgen.outputs import gift, moodle
+
+    qset = export_set()
+    assert any(not q.explanation for q in qset.questions)
+    for module in (gift, moodle):
+        for name, data in module.render(qset).items():
+            text = data.decode("utf-8")
+            assert "<p></p>" not in text and "&lt;p&gt;&lt;/p&gt;" not in text, (module.__name__, name)

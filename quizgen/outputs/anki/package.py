@@ -121,9 +121,20 @@ def _explanation(q: Question) -> str:
     return "".join(parts)
 
 
+def _typed_explanation(q: Question) -> str:
+    """A typed card's Explanation: how Anki compared the answer and, where the bank accepts several, every form."""
+    others = [a for a in dict.fromkeys(q.accept) if a != q.answer]
+    how = "Anki 逐字比较你的输入和上面的答案，写法稍有不同也会标出差异。"
+    if others:
+        how += f"以下写法也算对，请自评为答对：{'、'.join(f'「{a}」' for a in others)}。"
+    line = f'<div class="qg-accept">{esc(how)}</div>'
+    rest = _explanation(q)
+    return line + (f'<div class="qg-expl-text">{rest}</div>' if rest and not q.note else rest)
+
+
 def note_fields(q: Question, nts: Notetypes) -> tuple[genanki.Model, list[str]]:
     """The notetype and field values (HTML) for one question."""
-    tail = [_explanation(q), esc(q.ref.evidence), esc(_source_line(q)), esc(q.id)]
+    tail = [_typed_explanation(q) if q.type == "typed" else _explanation(q), esc(q.ref.evidence), esc(_source_line(q)), esc(q.id)]
     if q.type == "cloze":
         before, blank, after = q.cloze_parts
         # spaces between the gap and Chinese go inside it: the front shows no space around […], the back reads as the source
@@ -292,7 +303,7 @@ def retired_fields(fields: list[str], field_names: list[str], r: Retirement) -> 
 
 
 def deck_name_for(qset: QuestionSet, q: Question) -> str:
-    sub = f"{q.ref.section_index:02d} {q.ref.section_title}"
+    sub = f"{q.ref.section_index:02d} {q.ref.deck_title or q.ref.section_title}"
     if len(qset.sources) > 1:
         return f"{qset.deck_name}::{q.ref.source_title}::{sub}"
     return f"{qset.deck_name}::{sub}"

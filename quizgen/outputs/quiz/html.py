@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from quizgen.models import QuestionSet
 from quizgen.outputs.quiz.keycsv import key_csv_for, key_fingerprint, key_rows
 from quizgen.outputs.quiz.layout import Version, plan_versions
 from quizgen.templating import environment, template_errors
+from quizgen.text.typography import chinese_date
 
 TEMPLATE_DIR = "quiz"
 PRINT_TEMPLATE = "print.html.j2"
@@ -32,20 +32,9 @@ def source_lines(qset: QuestionSet) -> list[str]:
             continue
         ref = q.ref
         # outlet and date are shown when the set carries them (SourceRef.source_outlet / source_date).
-        extra = [str(v) for v in (getattr(ref, "source_outlet", None), _date(getattr(ref, "source_date", None))) if v]
+        extra = [str(v) for v in (getattr(ref, "source_outlet", None), chinese_date(getattr(ref, "source_date", None))) if v]
         seen[ref.source_id] = ref.source_title + (f"（{'，'.join(extra)}）" if extra else "")
     return list(seen.values())
-
-
-def _date(value: object) -> str | None:
-    if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    if isinstance(value, str) and value:
-        try:
-            return _date(dt.date.fromisoformat(value))
-        except ValueError:
-            return value
-    return None
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -72,7 +61,7 @@ def _hash(script: str) -> str:
 
 def _context(qset: QuestionSet, version: Version) -> dict[str, Any]:
     genres = {q.ref.genre for q in qset.questions}
-    return {"qset": qset, "version": version, "sources": source_lines(qset), "genre": genres.pop() if len(genres) == 1 else None}
+    return {"qset": qset, "version": version, "sources": list(qset.header) or source_lines(qset), "genre": genres.pop() if len(genres) == 1 else None}
 
 
 def render_print(templates: Templates, qset: QuestionSet, version: Version, *, versions: int, scan: bool = False) -> str:

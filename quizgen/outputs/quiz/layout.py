@@ -44,7 +44,7 @@ class Item:
     lines: tuple[tuple[str, int], ...]
     """Written answers on paper: (label, number of lines) per answer block."""
     blank_em: float
-    """Width of a fill-in blank (cloze, typed), sized by the expected answer."""
+    """Width of a fill-in blank (cloze, typed): one width for the whole set, sized by its longest expected answer."""
 
     @property
     def answer(self) -> str:
@@ -142,6 +142,8 @@ def plan_versions(qset: QuestionSet, *, versions: int, seed: int) -> list[Versio
         heads.setdefault((q.type, q.title), []).append(q)
     rank = {t: i for i, t in enumerate(GROUP_ORDER)}
     keys = sorted(heads, key=lambda k: rank.get(k[0], len(rank)))  # stable: groups of one type keep set order
+    # one width for every blank of the set: a blank as wide as its answer tells how long the answer is
+    width = max((_blank_em(_blank_answer(q)) for q in qset.questions if q.type in ("cloze", "typed")), default=4.0)
     out = []
     for index in range(versions):
         label = version_label(index)
@@ -153,7 +155,7 @@ def plan_versions(qset: QuestionSet, *, versions: int, seed: int) -> list[Versio
             items = []
             for q in questions:
                 number += 1
-                items.append(_item(q, number, rng_for(seed, label, q.id)))
+                items.append(_item(q, number, rng_for(seed, label, q.id), width))
             shared = {q.instructions for q in questions}
             groups.append(Group(numeral=_numeral(gi + 1), type=key[0], title=key[1],
                                 instructions=shared.pop() if len(shared) == 1 else None, items=tuple(items)))
@@ -187,7 +189,11 @@ def _numeral(n: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
-def _item(q: Question, number: int, rng: random.Random) -> Item:
+def _blank_answer(q: Question) -> str:
+    return q.answer if q.type != "cloze" else q.cloze_parts[1]
+
+
+def _item(q: Question, number: int, rng: random.Random, blank_em: float) -> Item:
     perm = list(range(len(q.options)))
     if q.type in ("mcq", "who", "order"):
         rng.shuffle(perm)  # tf keeps 正确 / 错误 in place
@@ -203,7 +209,7 @@ def _item(q: Question, number: int, rng: random.Random) -> Item:
         answer_letters = tuple(letters[new] for new, old in enumerate(perm) if old == q.correct)
     options = tuple(Option(letter=letters[new], text=q.options[old], correct=old in right) for new, old in enumerate(perm))
     return Item(number=number, question=q, options=options, answer_letters=answer_letters,
-                lines=_answer_lines(q), blank_em=_blank_em(q.answer if q.type != "cloze" else q.cloze_parts[1]))
+                lines=_answer_lines(q), blank_em=blank_em)
 
 
 def _blank_em(answer: str) -> float:

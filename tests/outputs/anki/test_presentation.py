@@ -230,3 +230,45 @@ def test_mixed_instructions_move_from_the_group_heading_to_each_question(ws: Wor
     assert 'class="group-instructions"' not in html
     assert '<span class="q-hint">（写出数字和单位）</span>' in html
     assert '<span class="q-hint">（写出名称）</span>' in html
+
+
+# --- cards a learner trusts -------------------------------------------------------------------
+
+
+def test_cards_show_each_thing_once_and_typed_backs_every_accepted_form(ws: Workspace, tmp_path: Path) -> None:
+    """A quote fill-in's back shows the quote once (its 原文 is where it stands); a typed card's back lists every
+    accepted form and says how Anki compared them; the notetypes stay as shipped (nothing conflicts on import)."""
+    from ankiutil import AnkiCollection
+
+    content = load_content(REPO / "content")
+    questions = {q.id: q for q in Generator(content, load_templates(REPO / "templates")).questions()}
+    quote = questions["agi-q-reinvented:quote-cloze"]
+    typed = next(q for q in questions.values() if q.type == "typed" and len(set(q.accept) - {q.answer}) >= 1)
+    qset = _set(questions, [quote.id, typed.id])
+    write_deck(qset, templates_dir=TEMPLATES, out_path=tmp_path / "d.apkg", state_path=tmp_path / "s.json", now=1_700_000_000)
+    col = AnkiCollection(tmp_path / "col")
+    try:
+        log = col.import_apkg(tmp_path / "d.apkg")
+        assert (log.new, log.conflicting) == (2, 0)
+        notes = col.notes()
+        q_note, t_note = notes[note_guid(quote)], notes[note_guid(typed)]
+        body = "了计算，因为我们已经在过去 10 年中"
+        assert body in q_note["Text"] and body not in q_note["Evidence"] and "……" in q_note["Evidence"]
+        assert "逐字比较" in t_note["Explanation"]
+        for form in set(typed.accept) - {typed.answer}:
+            assert f"「{form}」" in t_note["Explanation"], form
+        assert t_note["Answer"] == typed.answer  # what {{type:Answer}} compares with stays the answer alone
+    finally:
+        col.close()
+
+
+def test_a_year_is_asked_as_a_year() -> None:
+    content = load_content(REPO / "content")
+    qs = {q.id: q for q in Generator(content, load_templates(REPO / "templates")).questions()}
+    assert qs["safe-f-dgx1-2016:fact-cloze"].instructions == "在横线上填写年份。"
+    years = [q for q in qs.values() if q.template_id in ("fact-cloze", "fact-basic") and content_item(content, q).answer_type == "date"]
+    assert years
+    for q in years:
+        assert "数字和单位" not in (q.instructions or ""), q.id
+        if q.answer.strip().endswith("年") and q.answer.strip()[:4].isdigit():
+            assert "年份" in (q.instructions or ""), q.id

@@ -209,10 +209,16 @@ def test_page_structure(small_set, tmp_path):
     assert re.search(r"「.+」——.+ · p\d+ · .+", evidence)
 
 
-def test_answer_space_is_sized_to_the_answer(full_set):
+def test_answer_space_is_sized_to_the_answer(full_set, tmp_path):
     version = plan_versions(full_set, versions=1, seed=0)[0]
     clozes = sorted((i for i in version.items if i.question.type == "cloze"), key=lambda i: len(i.question.cloze_parts[1]))
-    assert clozes[0].blank_em < clozes[-1].blank_em
+    # one width for every blank of the version (a blank as wide as its answer tells its length), fit for the longest
+    assert len({i.blank_em for i in version.items}) == 1
+    assert clozes[-1].blank_em >= len(clozes[-1].question.cloze_parts[1]) > len(clozes[0].question.cloze_parts[1])
+    for page in write_quiz(full_set, templates_dir=TEMPLATES, out_dir=tmp_path, versions=2, seed=0, interactive=True):
+        if page.suffix == ".html":
+            widths = set(re.findall(r'class="blank(?:-input)?"[^>]*style="width: ([\d.]+)em"', page.read_text(encoding="utf-8")))
+            assert len(widths) == 1, (page.name, widths)
     reasons = next(i for i in version.items if i.question.type == "reasons")
     assert [label for label, _ in reasons.lines] == ["理由（1）", "理由（2）", "理由（3）"]  # the stem states the conclusion
     basic = {i.question.id: sum(n for _, n in i.lines) for i in version.items if i.question.type == "basic"}

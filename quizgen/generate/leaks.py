@@ -1,0 +1,173 @@
+"""The leak guard: no printed text of a set (another question, a title, the header, a deck name) gives away a
+question's answer, and no two questions of a drawn set come from the same sentence of the source.
+
+Answers are compared in every form a page could print them (`answer_forms`: figures in digits, width, case, the
+Latin alias in brackets), by containment and by shared content words: a phrase answer whose content words another
+text prints (most of them, at least two) is given away as surely as one printed whole.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from quizgen.models import Question
+from quizgen.text.answers import answer_forms, contains_answer, normalize_figures
+from quizgen.text.segment import is_content_word, is_number_fragment
+
+ANSWERED_TYPES = ("cloze", "basic", "typed", "mcq")
+"""Questions whose answer is words another text could print (true/false, who, reasons and order answer otherwise)."""
+WORD_SHARE = 3 / 4
+"""A phrase answer is given away by a text printing at least this share of its content words (and at least two)."""
+_DATE_PART = "年月日号"
+"""A bare figure printed as part of a date (10月, 2024年) does not give away the figure 10 or 2024."""
+_SENTENCE = re.compile(r"[^。！？!?；;]+")
+MIN_SENTENCE = 6
+"""Evidence sentences shorter than this (letters, digits, characters) are too short to tie two items together."""
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A text printed around the questions: what it is (for reports) and, for a sub-deck, the section it heads."""
+
+    what: str
+    text: str
+    section_id: str | None = None
+    """Only the questions of this section see it (a sub-deck's name); None: every question does."""
+
+
+@dataclass(frozen=True)
+class Leak:
+    """One blocked pair: `question` was left out (or, in a set that keeps every question, is given away) by `by`."""
+
+    question: str
+    by: str
+    """The other question's id, or what page text (e.g. "quiz header")."""
+    why: str
+    kept: bool = False
+    page: bool = False
+    """Given away by a page text (title, header, deck or sub-deck name), not by another question."""
+    """Both stay (a set of every matching question, such as a study deck): a give-away `check` reports."""
+
+    def line(self) -> str:
+        return f"{self.question}: {self.why}"
+
+
+def printed_text(q: Question) -> str:
+    """What a printed quiz or a card front shows of a question: the prompt (a cloze without its gap), options, steps."""
+    if q.type == "cloze" and q.cloze_text is not None:
+        before, _, after = q.cloze_parts
+        text = before + "\n" + after
+    else:
+        text = q.prompt
+    return normalize_figures("\n".join([text, *q.options, *(q.steps if q.type == "order" else ())]))
+
+
+def evidence_sentences(q: Question) -> frozenset[tuple[str, str]]:
+    """(paragraph, sentence) of each sentence of the question's evidence, normalised."""
+    out = set()
+    # a quote's cloze cites the sentences around it (its back already shows the quote): its own sentences are the quote's
+    text = q.cloze_text if q.kind == "quote" and q.cloze_text else q.ref.evidence
+    if text is q.cloze_text and (m := re.search("「(.+)」", text)):
+        text = m.group(1)
+    for s in _SENTENCE.findall(text):
+        norm = normalize_figures(s)
+        if len(re.findall(r"\w", norm)) >= MIN_SENTENCE:
+            out.add((q.ref.paragraph_id, norm))
+    return frozenset(out)
+
+
+def _contains_form(text: str, form: str) -> bool:
+    """`form` in `text` (`contains_answer`); a bare figure not where it is part of a date."""
+    if not form.isdigit():
+        return contains_answer(text, form)
+    return re.search(rf"(?<![\d.]){form}(?![\d.{_DATE_PART}])", text) is not None
+
+
+@dataclass
+class _Answer:
+    forms: list[str]
+    words: list[list[str]]
+    """Per form, its content words (normalised); used when it has two or more."""
+    text: str = ""
+    """The answer as written, for messages (forms are normalised: 10 万倍 -> 100000倍)."""
+
+
+@dataclass
+class LeakGuard:
+    """The questions chosen so far, and whether a new one may join them (see the module docstring).
+
+    `cut` segments an answer into words (the jieba wrapper's `Segmenter.cut`); without it only containment is used.
+    `same_sentence`: also keep apart two items whose evidence shares a sentence (a drawn set; a deck keeps both).
+    """
+
+    cut: Callable[[str], list[str]] | None = None
+    page: Sequence[PageText] = ()
+    same_sentence: bool = True
+    context: int = 0
+    """Between two questions, a give-away also needs this many shared content words of their texts (a deck's cards are
+    seen days apart: 「推理」 on one card does not answer a gap 「推理」 on another about something else); 0: none."""
+    _chosen: list[tuple[Question, str, _Answer, frozenset[tuple[str, str]]]] = field(default_factory=list)
+    _answers: dict[str, _Answer] = field(default_factory=dict)
+
+    def answer(self, q: Question) -> _Answer:
+        if q.id not in self._answers:
+            if q.type not in ANSWERED_TYPES:
+                self._answers[q.id] = _Answer([], [])
+            else:
+                raw = [q.answer, *q.accept]
+                forms = [f for f in answer_forms(q.answer, q.accept) if len(f) >= 2]
+                words = [self._words(r) for r in raw]
+                self._answers[q.id] = _Answer(forms, [w for w in words if len(w) >= 2], q.answer)
+        return self._answers[q.id]
+
+    def _words(self, text: str) -> list[str]:
+        if self.cut is None:
+            return []
+        return list(dict.fromkeys(normalize_figures(w) for w in self.cut(text) if is_content_word(w) and not is_number_fragment(w)))
+
+    def gives_away(self, text: str, answer: _Answer) -> str | None:
+        """What of the answer `text` (normalised) prints, or None: 「the answer 「…」」 or 「its words 「…」「…」」."""
+        for form in answer.forms:
+            if _contains_form(text, form):
+                return f"「{answer.text}」" if form == normalize_figures(answer.text) else f"「{answer.text}」 (as 「{form}」)"
+        for words in answer.words:
+            shared = [w for w in words if contains_answer(text, w)]
+            if len(shared) >= max(2, math.ceil(WORD_SHARE * len(words))):
+                return f"the words 「{'」「'.join(shared)}」"
+        return None
+
+    def check(self, q: Question) -> Leak | None:
+        """The first reason `q` may not join the chosen questions, or None."""
+        ans, text, sentences = self.answer(q), printed_text(q), evidence_sentences(q)
+        for page in self.page:
+            if page.section_id in (None, q.ref.section_id) and (what := self.gives_away(normalize_figures(page.text), ans)):
+                return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
+        for other, other_text, other_ans, other_sentences in self._chosen:
+            if other.item_id == q.item_id and other.source_id == q.source_id:
+                continue  # one item's questions: per_item decides
+            if self.context and not self._same_context(text, other_text):
+                continue
+            if what := self.gives_away(other_text, ans):
+                return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
+            if what := self.gives_away(text, other_ans):
+                return Leak(q.id, other.id, f"it prints the answer {what} of {other.id}")
+            if self.same_sentence and q.type == other.type == "who" and q.answer == other.answer:
+                return Leak(q.id, other.id, f"it and {other.id} both ask who said it, and both keys are {q.answer}")
+            if self.same_sentence and sentences & other_sentences:
+                return Leak(q.id, other.id, f"it and {other.id} are cut from the same sentence of the source")
+        return None
+
+    def _same_context(self, text: str, other_text: str) -> bool:
+        words = self._words(text)
+        return sum(contains_answer(other_text, w) for w in words) >= self.context
+
+    def admits(self, q: Question) -> bool:
+        """Whether `q` may join; if so it is recorded as chosen."""
+        return self.check(q) is None and self.add(q)
+
+    def add(self, q: Question) -> bool:
+        self._chosen.append((q, printed_text(q), self.answer(q), evidence_sentences(q)))
+        return True
