@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import random
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import SECOND, TEMPLATES  # noqa: E402 - after the path above
-from tests.project.test_kill_safety import QUIZGEN, _build, _edit, _env, _outputs, _temps  # noqa: E402
+from tests.project.test_kill_safety import _build, _outputs, _temps, kill_build, prepare  # noqa: E402 - after the path above
 
 
 def main() -> None:
@@ -32,27 +28,10 @@ def main() -> None:
     seen: Counter[str] = Counter()
     failures = []
     with tempfile.TemporaryDirectory(prefix="quizgen-bench-kills-") as tmp:
-        old = Path(tmp) / "old"
-        shutil.copytree(SECOND, old)
-        (old / "tmp").mkdir()
-        _build(old)
-        new = Path(tmp) / "new"
-        shutil.copytree(old, new)
-        _edit(new)
-        start = time.monotonic()
-        _build(new, "--force")
-        seconds = time.monotonic() - start
-        before, after = _outputs(old), _outputs(new)
+        old, before, after, seconds = prepare(Path(tmp))
         for k in range(kills):
             root = Path(tmp) / f"k{k}"
-            shutil.copytree(old, root)
-            _edit(root)
-            process = subprocess.Popen([QUIZGEN, "build", "--force", "--templates", str(TEMPLATES)], cwd=root, env=_env(root),
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(seconds * rng.uniform(0.0, 1.1))
-            process.send_signal(signal.SIGKILL)
-            process.wait(timeout=60)
-            now = _outputs(root)
+            now = kill_build(old, root, seconds * rng.uniform(0.0, 1.1))
             if (root / "build" / ".quizgen-journal.json").exists():
                 seen["journal (completed by the next build)"] += 1
             elif now == before:

@@ -14,6 +14,11 @@ from pathlib import Path
 
 from quizgen.errors import OutputError, Problem, brief, rel
 
+OUTPUT_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+OUTPUT_NAME_LENGTH = 100
+"""An output name (a recipe's or set's `output`): one folder and file stem, never a path (models.OutputName adds the
+'..' and Windows device-name rules)."""
+
 
 def user_cache_dir(*parts: str) -> Path | None:
     """quizgen's per-user cache folder (XDG_CACHE_HOME or ~/.cache), created on demand; None when it cannot be."""

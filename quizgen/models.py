@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from quizgen.fsutil import OUTPUT_NAME, OUTPUT_NAME_LENGTH
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(::[a-z0-9][a-z0-9-]*)*$")]
@@ -28,7 +30,7 @@ def _output_name(v: str) -> str:
     return v
 
 
-OutputName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=100), AfterValidator(_output_name)]
+OutputName = Annotated[str, StringConstraints(pattern=f"^{OUTPUT_NAME}$", max_length=OUTPUT_NAME_LENGTH), AfterValidator(_output_name)]
 
 QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
 QuestionType = Literal["cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed"]

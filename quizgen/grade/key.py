@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from quizgen.errors import ContentError, Problem, brief, rel
-from quizgen.fsutil import unguard
+from quizgen.fsutil import OUTPUT_NAME, OUTPUT_NAME_LENGTH, unguard
 from quizgen.load.dataio import decode_csv, parse_csv, read_csv_bytes
 from quizgen.outputs.quiz.keycsv import COLUMNS, SEP, key_fingerprint
 from quizgen.text.labels import option_letters
@@ -99,8 +99,7 @@ class Key:
 
 
 _VERSION = re.compile(r"[A-Z]{1,3}")
-_QUIZ = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-"""A recipe's or set's output name (models.OutputName): one file stem, never a path."""
+_QUIZ = re.compile(OUTPUT_NAME)
 MAX_POINTS = 100
 
 
@@ -178,7 +177,7 @@ def _entry(row: dict[str, str], where: str, line: int, problems: list[Problem]) 
         bad("points", f"{points} is not a question's points; write a whole number from 1 to {MAX_POINTS}, as the quiz printed it")
         return None
     quiz = row.get("quiz", "")
-    if quiz and (not _QUIZ.fullmatch(quiz) or ".." in quiz):
+    if quiz and (not _QUIZ.fullmatch(quiz) or len(quiz) > OUTPUT_NAME_LENGTH or ".." in quiz):
         bad("quiz", f"{brief(quiz, 40)!r} is not a quiz's output name (letters, digits, '.', '_', '-'; no path); "
                     "use the key CSV the quiz was printed with")
         return None

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from quizgen.grade.scan.layout import BUBBLE_RX, BUBBLE_RY, HEIGHT, MARKER, WIDTH, Page, PageId
+from quizgen.grade.scan.layout import BUBBLE_RX, BUBBLE_RY, HEIGHT, WIDTH, Page, PageId
 
 DPI = 200
 MM = DPI / 25.4
@@ -316,5 +316,3 @@ def simulate_page(clean: np.ndarray, h: np.ndarray, page: Page, page_id: PageId,
     info["scanner"] = float(scanner)
     return SimPage(image=image, page_id=page_id, truth=truth, student_id=sid, covered=covered, conditions=info)
 
-
-_ = MARKER  # the fold reaches the markers by design: three of four suffice

@@ -58,20 +58,38 @@ def _edit(root: Path) -> None:
     bank.write_text(text.replace("星衡机器人的第一个客户是哪家公司？", "星衡机器人最早的客户是哪家公司？"), encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str], float]:
-    """A project built (the old version), the outputs of the old and the new version, and how long a build takes."""
-    old = tmp_path_factory.mktemp("old") / "p"
+def prepare(folder: Path) -> tuple[Path, dict[str, str], dict[str, str], float]:
+    """In `folder`: a project built (the old version), the outputs of the old and the new version (the bank edited),
+    and how long a build takes."""
+    old = folder / "old"
     shutil.copytree(SECOND, old)
     (old / "tmp").mkdir()
     _build(old)
-    new = tmp_path_factory.mktemp("new") / "p"
+    new = folder / "new"
     shutil.copytree(old, new)
     _edit(new)
     start = time.monotonic()
     _build(new, "--force")
     seconds = time.monotonic() - start
-    before, after = _outputs(old), _outputs(new)
+    return old, _outputs(old), _outputs(new), seconds
+
+
+def kill_build(old: Path, root: Path, delay: float) -> dict[str, str]:
+    """A copy of `old` at `root` with its bank edited, `quizgen build --force` SIGKILLed after `delay` seconds: the
+    outputs it left."""
+    shutil.copytree(old, root)
+    _edit(root)
+    process = subprocess.Popen([QUIZGEN, "build", "--force", "--templates", str(TEMPLATES)], cwd=root, env=_env(root),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    return _outputs(root)
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str], float]:
+    old, before, after, seconds = prepare(tmp_path_factory.mktemp("versions"))
     assert before.keys() == after.keys() and before != after
     return old, before, after, seconds
 
@@ -82,14 +100,7 @@ def test_a_build_killed_at_any_moment_is_old_new_or_repaired(versions, tmp_path:
     seen = {"old": 0, "new": 0, "journal": 0}
     for k in range(KILLS):
         root = tmp_path / f"k{k}"
-        shutil.copytree(old, root)
-        _edit(root)
-        process = subprocess.Popen([QUIZGEN, "build", "--force", "--templates", str(TEMPLATES)], cwd=root, env=_env(root),
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(seconds * rng.uniform(0.5, 1.05))  # the writing happens at the end
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=60)
-        now = _outputs(root)
+        now = kill_build(old, root, seconds * rng.uniform(0.5, 1.05))  # the writing happens at the end
         if (root / "build" / ".quizgen-journal.json").exists():
             seen["journal"] += 1
         else:

@@ -17,7 +17,7 @@ import numpy as np
 
 from quizgen.errors import ContentError, Problem, rel
 from quizgen.fsutil import csv_bytes, write_many
-from quizgen.grade.key import MARKED, WRITTEN, Entry, Key, read_key
+from quizgen.grade.key import WRITTEN, Entry, Key, read_key
 from quizgen.grade.scan import images
 from quizgen.grade.scan.layout import LayoutError, Page, PageId, Slot, layout
 from quizgen.grade.scan.reader import REASONS, FieldRead, PageRead, Refused, crop_png, find_page, read_fields, read_qr, rectify
@@ -287,5 +287,3 @@ def scan(inputs: Sequence[Path], *, key_path: Path, out: Path, templates_dir: Pa
     write_many({out: data, review: page.encode("utf-8")})
     return ScanResult(paths=[out, review], sheets=sheets, refused=refused, doubts=doubts, rows=rows, header=header)
 
-
-_ = MARKED  # marked short answers take their points in their own cell; written ones in the points column
