@@ -467,3 +467,6 @@ class QuestionSet(Frozen):
     bank: dict[str, str] | None = Field(default=None, exclude=True)
     """"<source>/<item>" -> "" for each bank item, or "wrong: why" / "removed: why" for an item withdrawn (retired.yaml):
     why the deck's old notes are retired. Not written to set files (None there: old notes retire as "out")."""
+    covered: frozenset[str] = Field(default=frozenset(), exclude=True)
+    """"<source>/<item>" of items a study deck leaves out because another of its cards prints their answer: their old
+    notes retire as asked by another card ("replaced"). Not written to set files."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from quizgen.models import Question
@@ -50,6 +50,8 @@ class Leak:
     page: bool = False
     """Given away by a page text (title, header, deck or sub-deck name), not by another question."""
     """Both stay (a set of every matching question, such as a study deck): a give-away `check` reports."""
+    covered: bool = False
+    """A study deck left the question's item out: the other card teaches it (no other question of the item was free)."""
 
     def line(self) -> str:
         return f"{self.question}: {self.why}"
@@ -111,6 +113,7 @@ class LeakGuard:
     seen days apart: 「推理」 on one card does not answer a gap 「推理」 on another about something else); 0: none."""
     _chosen: list[tuple[Question, str, _Answer, frozenset[tuple[str, str]]]] = field(default_factory=list)
     _answers: dict[str, _Answer] = field(default_factory=dict)
+    _texts: dict[str, str] = field(default_factory=dict)
 
     def answer(self, q: Question) -> _Answer:
         if q.id not in self._answers:
@@ -159,6 +162,40 @@ class LeakGuard:
             if self.same_sentence and sentences & other_sentences:
                 return Leak(q.id, other.id, f"it and {other.id} are cut from the same sentence of the source")
         return None
+
+    def answered(self, q: Question, others: Iterable[Question]) -> Leak | None:
+        """What prints `q`'s answer: a page text, or one of `others` (where it speaks of the same thing); None if nothing."""
+        ans = self.answer(q)
+        for page in self.page:
+            if page.section_id in (None, q.ref.section_id) and (what := self.gives_away(normalize_figures(page.text), ans)):
+                return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
+        text = self._text(q)
+        for other in others:
+            if other.item_id == q.item_id and other.source_id == q.source_id:
+                continue
+            other_text = self._text(other)
+            if self.context and not self._same_context(text, other_text):
+                continue
+            if what := self.gives_away(other_text, ans):
+                return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
+        return None
+
+    def prints_answer(self, q: Question, others: Iterable[Question]) -> Leak | None:
+        """Which of `others` has its answer printed by `q` (where they speak of the same thing); None if none."""
+        text = self._text(q)
+        for other in others:
+            if other.item_id == q.item_id and other.source_id == q.source_id:
+                continue
+            if self.context and not self._same_context(text, self._text(other)):
+                continue
+            if what := self.gives_away(text, self.answer(other)):
+                return Leak(q.id, other.id, f"it prints the answer {what} of {other.id}")
+        return None
+
+    def _text(self, q: Question) -> str:
+        if q.id not in self._texts:
+            self._texts[q.id] = printed_text(q)
+        return self._texts[q.id]
 
     def _same_context(self, text: str, other_text: str) -> bool:
         words = self._words(text)

@@ -478,6 +478,10 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int, guard:
         rank = {t: i for i, t in enumerate(filters.types)}
         pool = sorted(pool, key=lambda q: (q.source_id, q.item_id, rank.get(q.type, len(rank)), q.position))
         per_item = filters.per_item or 1
+        if filters.count == 0:
+            # a study deck: an item whose best card would give another card away (or be given away) is asked in its
+            # next type that does not, and is kept as it is only when none fits
+            return _keep_preferred(pool, per_item, guard, found)
         taken: dict[tuple[str, str], int] = {}
         preferred = []
         for q in pool:
@@ -486,7 +490,7 @@ def select(questions: Sequence[Question], filters: Filters, *, seed: int, guard:
                 taken[key] = taken.get(key, 0) + 1
                 preferred.append(q)
         pool = preferred
-    if filters.count == 0 and (filters.per_item == 0 or filters.pick == "preferred"):
+    if filters.count == 0 and filters.per_item == 0:
         chosen = _keep_all(pool, guard, found)
     else:
         # Each question draws its own key from its own stream: adding an item never reshuffles the others.
@@ -581,6 +585,51 @@ def _keep_all(pool: Sequence[Question], guard: LeakGuard, found: list[Leak]) -> 
     return list(pool)
 
 
+DECK_PRIORITY = {"core": 0, "detail": 1, "aside": 2}
+"""Which of two cards that give each other away a study deck keeps: the more important item's (then an argument's,
+then the earlier one's)."""
+_KIND_PRIORITY = {"argument": 0, "fact": 1, "term": 2, "quote": 3}
+
+
+def _keep_preferred(pool: Sequence[Question], per_item: int, guard: LeakGuard, found: list[Leak]) -> list[Question]:
+    """A study deck: every item's best `per_item` questions (`pool` is in the order of the recipe's `types`), unless
+    one would print the answer of a card already taken, or its answer is printed by one (or by the deck's name).
+
+    Items are taken core first, arguments before facts before terms before quotes, then in interview order. A question
+    that gives away, or is given away, gives way to the item's next one that does not; when none is left the item is
+    left out: the card that prints its answer (or whose answer it prints) teaches the same point. Each question that
+    gave way is appended to `found` (left out, not kept)."""
+    keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[])
+    by_item: dict[tuple[str, str], list[Question]] = {}
+    for q in pool:
+        by_item.setdefault((q.source_id, q.item_id), []).append(q)
+
+    def priority(key: tuple[str, str]) -> tuple[object, ...]:
+        first = by_item[key][0]
+        return (DECK_PRIORITY.get(first.importance, 3), _KIND_PRIORITY.get(first.kind, 4), key[0],
+                min(q.position for q in by_item[key]), key[1])
+
+    taken: list[Question] = []
+    for key in sorted(by_item, key=priority):
+        picked: list[Question] = []
+        gave_way: list[Leak] = []
+        for q in by_item[key]:
+            if len(picked) == per_item:
+                break
+            leak = keep.answered(q, taken) or keep.prints_answer(q, taken)
+            if leak is None:
+                picked.append(q)
+            elif len(gave_way) < per_item:
+                gave_way.append(leak)
+        if picked:
+            found += [dataclasses.replace(x, why=f"{x.why}; asked as {picked[0].template_id} instead") for x in gave_way]
+        else:
+            found += [dataclasses.replace(x, covered=not x.page, why=f"{x.why}; the item is left out of the deck"
+                                          + ("" if x.page else ", that card teaches it")) for x in gave_way]
+        taken += picked
+    return sorted(taken, key=lambda q: (q.source_id, q.position, q.id))
+
+
 def page_texts(content: Content, recipe: Recipe) -> list[PageText]:
     """What a recipe prints around its questions: the quiz title and header, the deck name and sub-deck names."""
     pages = [PageText("title", recipe.title)]
@@ -625,10 +674,13 @@ def build_set(content: Content, templates: dict[str, QuestionTemplate], recipe: 
     if segmenter is None:
         segmenter = Segmenter([s.userdict for s in content.sources.values() if s.userdict])
     guard = LeakGuard(cut=segmenter.cut, page=page_texts(content, recipe))
-    chosen = select(questions, filters, seed=recipe.seed, guard=guard, leaks=leaks)
+    found: list[Leak] = [] if leaks is None else leaks
+    chosen = select(questions, filters, seed=recipe.seed, guard=guard, leaks=found)
+    left_out = {x.question for x in found if x.covered}
+    covered = frozenset(f"{q.source_id}/{q.item_id}" for q in questions if q.id in left_out)
     # model_construct: the questions were just built from validated content; re-validating 100,000 of them costs seconds
     return QuestionSet.model_construct(title=recipe.title, header=header_lines(content, recipe), output=recipe.output, deck_name=recipe.deck_name or recipe.title,
                                        deck_id=recipe.deck_id or stable_id(recipe.output), seed=recipe.seed, versions=recipe.versions,
                                        sources=recipe.sources, filters=filters, questions=tuple(chosen),
-                                       bank={k: v for sid in recipe.sources if sid in content.sources
+                                       covered=covered, bank={k: v for sid in recipe.sources if sid in content.sources
                                              for k, v in content.sources[sid].bank_status().items()})

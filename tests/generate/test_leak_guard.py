@@ -168,3 +168,54 @@ def test_in_a_deck_a_common_word_on_another_card_about_something_else_gives_noth
     drawn = LeakGuard(cut=segmenter.cut)  # a printed quiz shows both at once: any mention gives it away
     drawn.add(unrelated)
     assert drawn.check(gap) is not None
+
+
+@functools.cache
+def interview_deck():
+    content, templates, questions, segmenter = shipped()
+    recipe = load_recipe(REPO / "decks" / "interview.toml", content, templates).recipe
+    leaks: list = []
+    qset = build_set(content, templates, recipe, segmenter=segmenter, questions=questions, leaks=leaks)
+    return qset, leaks
+
+
+def test_no_card_of_the_interview_deck_gives_another_away() -> None:
+    """Every pair of cards, both ways, with the deck's rule (shared context): nothing prints another card's answer."""
+    content, _, _, segmenter = shipped()
+    qset, leaks = interview_deck()
+    assert not [x for x in leaks if x.kept]
+    deck = LeakGuard(cut=segmenter.cut, same_sentence=False, context=3)
+    cards = list(qset.questions)
+    assert [q.id for q in cards if deck.answered(q, cards) or deck.prints_answer(q, cards)] == []
+
+
+def test_a_deck_card_that_would_be_given_away_is_asked_another_way_or_left_out() -> None:
+    qset, leaks = interview_deck()
+    ids = {q.id for q in qset.questions}
+    by_question = {x.question: x for x in leaks}
+    # 「宁可晶体管多出 10 倍，哪怕每个都慢 __」 printed the 10 倍 another card asks: the item is asked as a question instead
+    assert "moat-f-20-percent-slower:fact-cloze" in by_question and "moat-f-20-percent-slower:fact-basic" in ids
+    assert "asked as fact-basic instead" in by_question["moat-f-20-percent-slower:fact-cloze"].why
+    # the reasons card asks why 英伟达 is out to 创造市场: the fact card with that gap adds nothing, so it is left out
+    leak = by_question["infra-f-create-markets:fact-cloze"]
+    assert leak.covered and leak.by == "infra-a-create-markets:argument-reasons"
+    assert not any(i.startswith("infra-f-create-markets:") for i in ids) and "infra-a-create-markets:argument-reasons" in ids
+    assert "bg2-huang-2024/infra-f-create-markets" in qset.covered
+    # of two cards that give each other away, the core item's stays
+    content, *_ = shipped()
+    importance = {it.item.id: it.item.importance for it in content.items()}
+    for x in leaks:
+        if x.covered and not x.page:
+            assert (importance[x.question.split(":")[0]], importance[x.by.split(":")[0]]) != ("core", "detail"), x.line()
+
+
+def test_a_left_out_deck_card_retires_as_asked_by_another_card() -> None:
+    from quizgen.outputs.anki.package import NoteState, retirements
+
+    qset, _ = interview_deck()
+    state = NoteState({"old-guid": {"hash": "x", "mod": 1, "item": "bg2-huang-2024/infra-f-create-markets/fact-cloze", "fields": ["a"]},
+                       "gone-guid": {"hash": "y", "mod": 1, "item": "bg2-huang-2024/no-such-item/fact-cloze", "fields": ["b"]}})
+    live = {f"{q.item_id}:{q.template_id}" for q in qset.questions}
+    retired, _ = retirements(state, live, elsewhere=set(), bank=None,
+                             set_items={f"{q.source_id}/{q.item_id}" for q in qset.questions} | qset.covered)
+    assert {r.guid: r.reason for r in retired} == {"old-guid": "replaced", "gone-guid": "out"}

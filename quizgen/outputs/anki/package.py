@@ -349,7 +349,7 @@ def deck_notes(qset: QuestionSet, nts: Notetypes, state: NoteState, *, elsewhere
     """The deck's live notes and the notes it retires (see `retirements`)."""
     notes = list(_note_specs(qset, nts, elsewhere))
     retired, _ = retirements(state, {n[0] for n in notes}, elsewhere=set(elsewhere), bank=bank,
-                             set_items={n[7].rsplit("/", 1)[0] for n in notes})
+                             set_items={n[7].rsplit("/", 1)[0] for n in notes} | qset.covered)
     return notes, retired
 
 
