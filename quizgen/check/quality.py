@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from quizgen.errors import Problem, SelectionError
 from quizgen.generate.leaks import Leak
-from quizgen.generate.questions import LIST_PAIR, build_set, tf_balance, tf_balanced
+from quizgen.generate.questions import LIST_PAIR, NAME_TYPES, build_set, tf_balance, tf_balanced
 from quizgen.load.content import BankItem, Content
 from quizgen.models import Argument, Fact, Question, QuestionSet, QuestionTemplate, Quote, Recipe, Term
 from quizgen.text.answers import answer_forms, contains_answer, needs_normalising, normalize_answer, normalize_figures
@@ -28,7 +28,7 @@ from quizgen.text.segment import STOP_WORDS, Segmenter, is_content_word, number_
 RULES: dict[str, str] = {
     "mcq-key-length": "the key is not the only option much longer or shorter than the rest: length must not give it away",
     "mcq-key-punct": "the key is not the only option with (or without) 、，；: a list or a clause must not give it away",
-    "mcq-key-shape": "the options share the key's shape (a figure or date against figures or dates, Latin against Latin, Chinese against Chinese)",
+    "mcq-key-shape": "the options share the key's shape (a figure or date against figures or dates, Latin against Latin, Chinese against Chinese, a name against names)",
     "mcq-unit": "figures in one question carry the same unit, so the unit does not give the key away",
     "distractor-accepted": "no distractor is an accepted answer (compared after normalising width, case, spaces and dots): every wrong option is wrong",
     "distractor-in-statement": "no distractor appears in the statement or the stem: the text would make it true, or the stem names it",
@@ -373,6 +373,10 @@ def _mcq_rules(q: Question, it: BankItem) -> Iterator[Hit]:
     shape = _shape(key)
     if all(_shape(o) != shape for o in others):  # the only figure, the only Latin word: it stands out
         yield Hit(it, "mcq-key-shape", fld, f"in {q.template_id} the key {key!r} is the only option that is {shape}; give every option the key's form")
+    if isinstance(item, Fact) and item.answer_type in NAME_TYPES and _is_name(key):
+        phrases = sorted(o for o in others if not _is_name(o))
+        if phrases:  # 「英伟达」 against 「一家做游戏显卡的公司」: the name stands out without reading
+            yield Hit(it, "mcq-key-shape", fld, f"in {q.template_id} the key {key!r} is a name but {phrases!r} are not; give every option a name of the same kind")
     if isinstance(item, Fact) and item.answer_type == "number":
         unit = _unit(key)
         odd = [o for o in others if _unit(o) != unit]
@@ -392,6 +396,19 @@ def _mcq_rules(q: Question, it: BankItem) -> Iterator[Hit]:
 
 _FIGURE = re.compile(r"\d|^[一二两三四五六七八九十几半]")
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+_NAME_JOINS = re.compile(r"\s*(?:、|和|与|及|以及|,)\s*")
+_NOT_NAME = re.compile(r"[的是了把被让，。；：！？;:!?]")
+NAME_WIDTH = 16
+"""A name (or one of a list of names) is at most this many characters; longer is a description."""
+
+
+def _is_name(option: str) -> bool:
+    """Whether an option reads as a name or a short list of names (Andy Jassy; 伊隆·马斯克; CUDA、cuDNN 和 RAPIDS), not
+    a phrase that describes one (一家做游戏显卡的公司)."""
+    parts = [p for p in _NAME_JOINS.split(option.strip()) if p]
+    return bool(parts) and all(len(p) <= NAME_WIDTH and not _NOT_NAME.search(p) for p in parts)
 
 
 def _shape(option: str) -> str:

@@ -48,19 +48,24 @@ def owned_elsewhere(qset: QuestionSet, paths: Paths, set_file: Path | None = Non
     """The GUIDs of this set's questions and old notes that other decks own: this deck gives those questions GUIDs
     of its own and never retires those notes, so importing one deck never moves another deck's cards.
 
-    A shared GUID (`note_guid`) belongs to one deck: first one that ships it live now, then one whose note state
-    already ships it live, then a recipe's deck before a generated set's, then the lower deck id. Other decks are
-    known by their note state in decks/state/ and, in `quizgen build`, by the sets being built (`current`).
+    A shared GUID (`note_guid`) belongs to one deck: first one whose note state has shipped it (live or retired: the
+    learner's card is in that deck, and a deck that drops it retires it rather than hand it to another, whose card it
+    would then not be), then one that ships it now, then one that shipped it live last time, then a recipe's deck
+    before a generated set's, then the lower deck id. Other decks are known by their note state in decks/state/ and,
+    in `quizgen build`, by the sets being built (`current`).
     """
     from quizgen.outputs.anki.package import NoteState, note_guid  # noqa: PLC0415 - genanki only for decks
 
-    def rank(guid: str, wants: set[str], live: set[str], generated: bool, deck_id: int) -> tuple[bool, bool, bool, int]:
-        return (guid not in wants, guid not in live, generated, deck_id)
+    def rank(guid: str, held: set[str], wants: set[str], live: set[str], generated: bool, deck_id: int) -> tuple[bool, bool, bool, bool, int]:
+        return (guid not in held, guid not in wants, guid not in live, generated, deck_id)
+
+    def shipped(st: NoteState) -> set[str]:
+        return {g for g, e in st.entries.items() if "elsewhere" not in e}
 
     mine = paths.state_for(qset, set_file).resolve()
     folder = paths.decks / "state"
     building = {paths.state_for(o, None).resolve(): o for o in current}
-    others: dict[Path, tuple[set[str], set[str], set[str], bool, int]] = {}  # state -> (wanted now, shipped live, remembered, generated, deck id)
+    others: dict[Path, tuple[set[str], set[str], set[str], set[str], bool, int]] = {}  # state -> (held, wanted now, shipped live, remembered, generated, deck id)
     for path in sorted({*(p.resolve() for p in folder.glob("*.json")), *building}) if folder.is_dir() else building:
         if path == mine:
             continue
@@ -70,18 +75,18 @@ def owned_elsewhere(qset: QuestionSet, paths: Paths, set_file: Path | None = Non
             continue  # `check` reports it
         live, other = st.live(), building.get(path)
         if other is not None:
-            others[path] = ({note_guid(q) for q in other.questions}, live, set(st.entries), False, other.deck_id)
+            others[path] = (shipped(st), {note_guid(q) for q in other.questions}, live, set(st.entries), False, other.deck_id)
         elif st.deck_id != qset.deck_id:
-            others[path] = (live, live, set(st.entries), st.generated, st.deck_id)
+            others[path] = (shipped(st), live, live, set(st.entries), st.generated, st.deck_id)
     if not others:
         return frozenset()
     own = NoteState.load(mine) if mine.exists() else NoteState({})
-    wants, live = {note_guid(q) for q in qset.questions}, own.live()
+    wants, live, held = {note_guid(q) for q in qset.questions}, own.live(), shipped(own)
     out = set()
-    for o_wants, o_live, o_remembered, generated, deck_id in others.values():
+    for o_held, o_wants, o_live, o_remembered, generated, deck_id in others.values():
         for guid in o_wants | o_remembered:
             if (guid in wants or guid in own.entries) and \
-                    rank(guid, wants, live, set_file is not None, qset.deck_id) < rank(guid, o_wants, o_live, generated, deck_id):
+                    rank(guid, held, wants, live, set_file is not None, qset.deck_id) < rank(guid, o_held, o_wants, o_live, generated, deck_id):
                 continue  # this deck keeps it
             out.add(guid)
     return frozenset(out)

@@ -467,6 +467,27 @@ items:
     assert f"03-w.yaml:{line}: distractors: [mcq-key-shape] item w-date: in fact-mcq the key '10 月 4 日' is the only option that is a figure or date" in result.stderr
 
 
+def test_a_name_key_among_descriptions_is_refused(ws) -> None:
+    path = _with_bank(ws, """\
+items:
+  - id: w-client
+    kind: fact
+    paragraph: p002
+    question: 星衡的第一个客户是谁？
+    answer: 青禾物流
+    answer_type: company
+    statement: 星衡的第一个客户是青禾物流。
+    evidence: 我们的第一个客户是青禾物流
+    distractors: [嘉兴的一家仓库, 顺达快运, 一家做人形机器人的公司]
+""")
+    result = ws.check()
+    line = _field_line(path.read_text(encoding="utf-8"), "w-client", "distractors")
+    assert (f"03-w.yaml:{line}: distractors: [mcq-key-shape] item w-client: in fact-mcq the key '青禾物流' is a name but "
+            "['一家做人形机器人的公司', '嘉兴的一家仓库'] are not") in result.stderr
+    path.write_text(path.read_text(encoding="utf-8").replace("[嘉兴的一家仓库, 顺达快运, 一家做人形机器人的公司]", "[嘉兴仓储, 顺达快运, 华为物流]"), encoding="utf-8")
+    assert "mcq-key-shape" not in ws.check().stderr
+
+
 def test_a_distractor_in_the_statement_is_found_in_any_numeral(ws) -> None:
     _with_bank(ws, """\
 items:

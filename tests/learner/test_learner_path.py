@@ -54,6 +54,18 @@ def _today(tmp: Path, jieba_cache: dict[str, str]) -> dict[str, Path]:
     return {p.stem: p for p in sorted((folder / "build").glob("*/*.apkg"))}
 
 
+def _state(tmp: Path, deck: str) -> dict[str, dict]:
+    """The note state today's build wrote (guid -> entry)."""
+    import json
+
+    return json.loads((tmp / "today" / "decks" / "state" / f"{deck}.json").read_text(encoding="utf-8"))["notes"]
+
+
+def _live(tmp: Path, deck: str) -> int:
+    """How many live notes (one card each) today's deck ships."""
+    return sum("retired" not in e and "elsewhere" not in e for e in _state(tmp, deck).values())
+
+
 def _cards(col: AnkiCollection) -> dict[int, tuple[str, str, tuple[int, int, int, int, int]]]:
     """card id -> (note guid, deck name, (type, due, ivl, reps, lapses))."""
     rows = col.col.db.all("select c.id, n.guid, c.did, c.type, c.due, c.ivl, c.reps, c.lapses from cards c join notes n on n.id = c.nid")
@@ -101,7 +113,9 @@ def test_upgrading_from_the_previous_release_retires_every_old_note(tmp_path: Pa
             assert len(retired) >= 92 and {r[1] for r in retired} == {f"{INTERVIEW}\x1f已停用"}
             assert min(r[0] for r in retired) > max(r[0] for r in rows if not r[2])
         old_only = before_notes - live
-        assert len(old_only) == 92
+        state = _state(tmp_path, "bg2-interview")
+        why = {g: e["retired"] for g, e in state.items() if "retired" in e}
+        assert old_only == set(why) & before_notes and len(old_only) >= 92
         notes = col.notes()
         for guid in old_only:
             note = notes[guid]
@@ -109,11 +123,12 @@ def test_upgrading_from_the_previous_release_retires_every_old_note(tmp_path: Pa
             assert _front(col, guid).startswith('<div class="qg-retired"'), guid
             # Anki's importer never moves a card the learner already has: it stays where it was, found by its tag
             assert {c[1] for c in after.values() if c[0] == guid} == {c[1] for c in cards.values() if c[0] == guid}, guid
-        fronts = [_front(col, g) for g in old_only]
-        assert sum("此题有误" in f for f in fronts) == 4  # retired.yaml: taught the write-up's mistakes
-        assert sum("已从题库删除" in f for f in fronts) == 28
-        assert sum("另一张卡" in f for f in fronts) == 3
-        assert sum("已不在本牌组中" in f for f in fronts) == 61
+        fronts = {g: _front(col, g) for g in old_only}
+        says = {"wrong": "此题有误", "removed": "已从题库删除", "replaced": "另一张卡", "out": "已不在本牌组中"}
+        assert all(says[why[g]] in f for g, f in fronts.items())  # each front says the reason the state gives
+        assert sum("此题有误" in f for f in fronts.values()) == 4  # retired.yaml: taught the write-up's mistakes
+        assert sum("已从题库删除" in f for f in fronts.values()) == 28
+        assert sum("另一张卡" in f for f in fronts.values()) >= 3  # and cards another card of the deck now gives away
         # no unmarked old card: every card is a live note's or a retired one
         assert all(c[0] in live or RETIRED in notes[c[0]].tags for c in after.values())
         # from-anki: never a retired item unless asked
@@ -158,7 +173,7 @@ def test_the_two_decks_each_keep_all_their_cards_in_either_order(order: str, tmp
             assert (log.conflicting, log.duplicate, log.updated) == (0, 0, 0), name
         settled = _cards(col)
         notes = col.notes()
-        for deck, expected in ((INTERVIEW, 197), (QUIZ, 20)):
+        for deck, expected in ((INTERVIEW, _live(tmp_path, "bg2-interview")), (QUIZ, _live(tmp_path, "bg2-short-quiz"))):
             live = {c[0] for c in settled.values() if _top(c[1]) == deck and RETIRED not in notes[c[0]].tags}
             assert len(live) == expected, (deck, len(live))
         for name in [*ORDERS[order], *reversed(ORDERS[order])]:  # importing either deck again changes no card
@@ -186,9 +201,14 @@ def test_upgrading_both_decks_keeps_every_guid_review_and_place(order: str, tmp_
         after = _cards(col)
         assert {cid: c for cid, c in after.items() if cid in cards} == cards, "every old card keeps its note, deck and schedule"
         notes = col.notes()
-        quiz_live = {c[0] for c in after.values() if _top(c[1]) == QUIZ and RETIRED not in notes[c[0]].tags and c[0] not in
-                     {x[0] for x in cards.values()}}
-        assert len(quiz_live) >= 9, "the short quiz's questions the interview deck owns arrive as the quiz's own notes"
+        decks_of: dict[str, set[str]] = {}
+        for guid, deck, _ in after.values():
+            decks_of.setdefault(guid, set()).add(_top(deck))
+        quiz_notes = {g for g, e in _state(tmp_path, "bg2-short-quiz").items() if "retired" not in e and "elsewhere" not in e}
+        assert len(quiz_notes) == 20 and all(RETIRED not in notes[g].tags for g in quiz_notes)
+        # every question of today's quiz has its card in the quiz deck and in no other, whichever deck came first
+        assert {g: decks_of.get(g) for g in quiz_notes} == dict.fromkeys(quiz_notes, {QUIZ})
+        assert len(quiz_notes - {x[0] for x in cards.values()}) >= 8, "the questions the interview deck owns arrive as the quiz's own notes"
         for name in [*ORDERS[order], *reversed(ORDERS[order])]:
             col.import_apkg(new[name])
             assert _cards(col) == after, name

@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import SECOND, TEMPLATES
+from conftest import SECOND, TEMPLATES
 
 QUIZGEN = str(Path(sys.executable).parent / "quizgen")
 EPOCH = "1733500000"

@@ -247,3 +247,35 @@ def test_notetypes_are_fixed() -> None:
 
 
 NOTETYPE_FINGERPRINT = "60c5f42e786631a0b5b342f6f117a7d913d93681822619e90c3237b023df18e3"
+
+
+def test_a_deck_that_drops_a_shared_note_retires_it_and_the_other_deck_asks_with_its_own(tmp_path: Path) -> None:
+    """Deck A shipped note G; A drops G's question, deck B now asks it: B gets a GUID of its own (a new card in B),
+    never G, whose card is in A in the learner's collection. A retires G, and B keeps its own GUID on later builds."""
+    import json
+
+    from quizgen.outputs.anki.package import FORMAT, deck_guid
+    from quizgen.project.paths import Paths, owned_elsewhere
+
+    content, templates = load_content(ROOT / "content"), load_templates(ROOT / "templates")
+    recipe = load_recipe(ROOT / "decks" / "interview.toml", content, templates).recipe
+    qset = build_set(content, templates, recipe)
+    q = qset.questions[0]
+    a = qset.model_copy(update={"output": "deck-a", "deck_id": 11, "questions": qset.questions[1:]})
+    b = qset.model_copy(update={"output": "deck-b", "deck_id": 22, "questions": (q,)})
+    paths = Paths(tmp_path / "content", tmp_path / "templates", tmp_path / "decks", tmp_path / "build")
+    (tmp_path / "decks" / "state").mkdir(parents=True)
+
+    def state(name: str, deck_id: int, notes: dict) -> None:
+        (tmp_path / "decks" / "state" / f"{name}.json").write_text(
+            json.dumps({"format": FORMAT, "deck_id": deck_id, "notes": notes}), encoding="utf-8")
+
+    g = note_guid(q)
+    state("deck-a", 11, {g: {"hash": "h", "mod": 1, "item": f"{q.source_id}/{q.item_id}/{q.template_id}", "fields": ["x"]}})
+    assert g in owned_elsewhere(b, paths, current=[a, b])  # A shipped it: B asks with a GUID of its own
+    assert deck_guid(q, b.deck_id, owned_elsewhere(b, paths, current=[a, b])) != g
+    assert g not in owned_elsewhere(a, paths, current=[a, b])  # A still holds it, so A retires it
+    state("deck-a", 11, {g: {"hash": "h", "mod": 2, "item": f"{q.source_id}/{q.item_id}/{q.template_id}", "fields": ["x"], "retired": "out"}})
+    assert g in owned_elsewhere(b, paths, current=[a, b]), "once retired in A, G never moves to B"
+    state("deck-a", 11, {})
+    assert g not in owned_elsewhere(b, paths, current=[a, b])  # a note no deck ever shipped: B's own shared GUID
