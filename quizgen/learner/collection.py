@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from quizgen.errors import Problem, QuizgenError, rel
 
@@ -27,6 +27,8 @@ PACKAGE_MEMBERS = ("collection.anki21b", "collection.anki21", "collection.anki2"
 """Newest format first: Anki 2.1.50+ exports also carry a dummy `collection.anki2` that only says "please update"."""
 REQUIRED_TABLES = {"col", "notes", "cards", "revlog"}
 FIELD_SEPARATOR = "\x1f"
+MAX_CARD_DATA = 10_000
+"""A card's `data` longer than this (Anki keeps a few dozen characters) is not read: its FSRS memory is replayed."""
 ANKI_HINT = "pass the collection.anki2 from your Anki profile folder, or a .colpkg made by File > Export"
 
 
@@ -64,6 +66,12 @@ class CardRow:
     lapses: int
     difficulty: float | None
     """FSRS difficulty (1-10) when the learner uses FSRS, else None."""
+    stability: float | None = None
+    """FSRS stability in days, as Anki's scheduler keeps it (with the learner's own parameters), else None."""
+    decay: float | None = None
+    """The FSRS-6 forgetting curve's decay Anki keeps with the card (its parameters' last one), else None."""
+    last_review_s: int | None = None
+    """When Anki last counted an answer to the card (seconds), if it keeps that, else None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +281,7 @@ def _read(db: sqlite3.Connection, path: Path, wanted: NoteFilter) -> CollectionD
     rows = db.execute(
         f"select id, nid, ord, type, queue, ivl, factor, reps, lapses, {'data' if has_data else 'null'} from cards "  # noqa: S608 - a fixed column name, no input
         "where nid in (select id from temp.wanted_notes) order by id")
-    cards = [CardRow(*row[:9], difficulty=_fsrs_difficulty(row[9])) for row in rows]  # type: ignore[misc]  # row[:9]: the columns before difficulty
+    cards = [CardRow(*row[:9], **_fsrs_state(row[9])) for row in rows]
     reviews = [Review(*row) for row in db.execute(
         "select r.cid, r.id, r.ease, r.type, r.lastIvl, r.ivl from revlog r join cards c on c.id = r.cid "
         "where c.nid in (select id from temp.wanted_notes) order by r.id")]
@@ -299,11 +307,28 @@ def field_names(db: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _fsrs_difficulty(data: object) -> float | None:
-    if not isinstance(data, str) or not data.startswith("{"):
-        return None
+def _fsrs_state(data: object) -> dict[str, Any]:
+    """The FSRS memory Anki keeps in a card's `data` ({"s": stability, "d": difficulty, "decay": …, "lrt": seconds})
+    when the learner uses FSRS; missing or malformed values are None."""
+    out: dict[str, Any] = {"difficulty": None, "stability": None, "decay": None, "last_review_s": None}
+    if not isinstance(data, str) or not data.startswith("{") or len(data) > MAX_CARD_DATA:
+        return out
     try:
-        value = json.loads(data).get("d")
-    except (ValueError, AttributeError):
-        return None
-    return float(value) if isinstance(value, (int, float)) else None
+        state = json.loads(data)
+    except ValueError:
+        return out
+    if not isinstance(state, dict):
+        return out
+
+    def number(key: str, low: float, high: float) -> float | None:
+        value = state.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return float(value) if low <= value <= high else None
+
+    out["difficulty"] = number("d", 1, 10)
+    out["stability"] = number("s", 1e-3, 1e6)
+    out["decay"] = number("decay", 0.01, 1)
+    lrt = number("lrt", 1, 1e11)
+    out["last_review_s"] = int(lrt) if lrt is not None else None
+    return out

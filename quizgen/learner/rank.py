@@ -115,6 +115,8 @@ class Memory:
     recall_now: float
     recall_week: float
     """Expected recall in 7 days without a review."""
+    from_anki: bool = False
+    """The stability is Anki's own (the learner uses FSRS, with whatever parameters); else replayed from the log."""
 
 
 def anki_day(time_ms: int, *, rollover_hour: int = ROLLOVER_HOUR) -> int:
@@ -129,11 +131,14 @@ def anki_day(time_ms: int, *, rollover_hour: int = ROLLOVER_HOUR) -> int:
 
 def memory_states(cards: Iterable[CardHistory], *, now_ms: int, parameters: tuple[float, ...] | None = None,
                   rollover_hour: int = ROLLOVER_HOUR) -> dict[int, Memory]:
-    """Card id -> its FSRS memory (stability, difficulty) replayed from its answers, and its recall probability now and
-    in 7 days, with the published FSRS-6 model (the `fsrs` package, Anki's default parameters unless given).
+    """Card id -> its FSRS memory (stability, difficulty) and its recall probability now and in 7 days, on the
+    published FSRS-6 forgetting curve.
 
-    Elapsed time is counted in Anki's days (local days starting at the rollover hour), as Anki's scheduler does:
-    a second answer the same day uses FSRS's short-term formula. Cards never answered have no memory and are left out.
+    When the learner uses FSRS, Anki keeps each card's memory (computed with the learner's own, perhaps optimised,
+    parameters): that is used as it is, so the figures are Anki's. Otherwise the memory is replayed from the card's
+    answers with the `fsrs` package (Anki's default parameters unless given). Elapsed time is counted in Anki's days
+    (local days starting at the rollover hour), as Anki's scheduler does: a second answer the same day uses FSRS's
+    short-term formula. Cards never answered have no memory and are left out.
     """
     import datetime as dt  # noqa: PLC0415 - only this path needs it
 
@@ -148,6 +153,15 @@ def memory_states(cards: Iterable[CardHistory], *, now_ms: int, parameters: tupl
         answers = [r for r in ch.reviews if r.kind in ANSWER_KINDS]
         if not answers:
             continue
+        row = ch.card
+        if row.stability is not None and row.difficulty is not None:  # Anki's own memory of the card
+            last_ms = row.last_review_s * 1000 if row.last_review_s else answers[-1].time_ms
+            elapsed = max(today - anki_day(last_ms, rollover_hour=rollover_hour), 0)
+            decay = row.decay if row.decay is not None else float(scheduler.parameters[20])
+            out[row.id] = Memory(stability=row.stability, difficulty=row.difficulty, from_anki=True,
+                                 recall_now=forgetting_curve(elapsed, row.stability, decay),
+                                 recall_week=forgetting_curve(elapsed + 7, row.stability, decay))
+            continue
         card = Card()
         for n, r in enumerate(answers):
             # whole Anki days apart (plus seconds that keep the answers in order within a day)
@@ -155,17 +169,18 @@ def memory_states(cards: Iterable[CardHistory], *, now_ms: int, parameters: tupl
             card, _ = scheduler.review_card(card, Rating(r.ease), review_datetime=when)
         assert card.stability is not None and card.difficulty is not None and card.last_review is not None
         elapsed = today - (card.last_review - epoch).days
+        decay = float(scheduler.parameters[20])
         out[ch.card.id] = Memory(stability=card.stability, difficulty=card.difficulty,
-                                 recall_now=_recall(scheduler, max(elapsed, 0), card.stability),
-                                 recall_week=_recall(scheduler, max(elapsed, 0) + 7, card.stability))
+                                 recall_now=forgetting_curve(max(elapsed, 0), card.stability, decay),
+                                 recall_week=forgetting_curve(max(elapsed, 0) + 7, card.stability, decay))
     return out
 
 
-def _recall(scheduler: object, days: float, stability: float) -> float:
-    """FSRS-6's forgetting curve: (1 + factor * t / S) ^ -decay."""
-    decay = -float(scheduler.parameters[20])  # type: ignore[attr-defined]  # the value has the attributes the callee reads
-    factor = 0.9 ** (1 / decay) - 1
-    return float((1 + factor * days / stability) ** decay)
+def forgetting_curve(days: float, stability: float, decay: float) -> float:
+    """FSRS-6's forgetting curve: (1 + factor * t / S) ^ -decay, with factor = 0.9 ^ (-1 / decay) - 1 (recall is 90 %
+    when t = S)."""
+    factor = 0.9 ** (-1 / decay) - 1
+    return float((1 + factor * days / stability) ** -decay)
 
 
 def rank_recall(cards: Iterable[CardHistory], *, now_ms: int, source_order: dict[str, int] | None = None,

@@ -97,3 +97,52 @@ def test_from_anki_by_recall_picks_the_cards_anki_calls_most_at_risk(fsrs_studie
     assert picked == expected
     assert invoke("from-anki", str(tmp / "anki" / "collection.anki2"), "-o", str(out), "--by", "mood",
                   "--content", str(CONTENT), "--templates", str(TEMPLATES), env=jieba_cache).exit_code == 1
+
+
+@pytest.fixture(scope="module")
+def fsrs_own_parameters(tmp_path_factory: pytest.TempPathFactory):
+    """The short quiz studied with FSRS on and parameters of the learner's own (as after Anki's "Optimize")."""
+    from fsrs import Scheduler
+
+    content, templates, recipes = check_all(CONTENT, TEMPLATES, REPO / "decks")
+    qset = build_set(content, templates, next(r.recipe for r in recipes if r.recipe.output == "bg2-short-quiz"))
+    tmp = tmp_path_factory.mktemp("fsrs-own")
+    write_deck(qset, templates_dir=TEMPLATES, out_path=tmp / "deck.apkg", state_path=tmp / "state.json")
+    col = AnkiCollection(tmp / "anki")
+    col.col.set_config("fsrs", True)
+    col.import_apkg(tmp / "deck.apkg")
+    raise_limits(col.col)
+    params = list(Scheduler().parameters)
+    params[:4] = [w * 4 for w in params[:4]]  # a learner who remembers much longer than the default assumes
+    params[20] = 0.3
+    for did in {col.col.get_card(c).did for c in col.card_ids()}:
+        conf = col.col.decks.config_dict_for_deck_id(did)
+        conf["fsrsParams6"] = params
+        col.col.decks.update_config(conf)
+    cids = sorted(col.card_ids())
+    study(col.col, DECK, {cid: [AGAIN] * (i % 2) for i, cid in enumerate(cids)})
+    for i, cid in enumerate(cids):
+        backdate(col.col, [cid], days=2 + 3 * i)
+    _settle(col)
+    yield col, tmp
+    col.close()
+
+
+def test_recall_uses_the_learners_own_fsrs_parameters(fsrs_own_parameters) -> None:
+    """With parameters of the learner's own, the figures are still Anki's: the card's memory is read, not replayed
+    with the defaults (which would be off by more than the tolerance)."""
+    col, tmp = fsrs_own_parameters
+    content, templates, _ = check_all(CONTENT, TEMPLATES, REPO / "decks")
+    history = load_history(tmp / "anki" / "collection.anki2", content=content, templates=templates, templates_dir=TEMPLATES)
+    now = int(time.time() * 1000)
+    ours = memory_states(history.cards, now_ms=now)
+    assert len(ours) == 20 and all(m.from_anki for m in ours.values())
+    for cid, m in ours.items():
+        assert abs(m.recall_now - col.col.card_stats_data(cid).fsrs_retrievability) < 0.01, cid
+    for threshold in (0.8, 0.9, 0.95):
+        assert set(col.col.find_cards(f"prop:r<{threshold}")) == {c for c, m in ours.items() if m.recall_now < threshold}, threshold
+    import dataclasses
+
+    replayed = memory_states([dataclasses.replace(ch, card=dataclasses.replace(ch.card, stability=None)) for ch in history.cards], now_ms=now)
+    assert not any(m.from_anki for m in replayed.values())
+    assert max(abs(replayed[c].recall_now - col.col.card_stats_data(c).fsrs_retrievability) for c in ours) > 0.01
