@@ -193,9 +193,9 @@ def test_a_deck_card_that_would_be_given_away_is_asked_another_way_or_left_out()
     qset, leaks = interview_deck()
     ids = {q.id for q in qset.questions}
     by_question = {x.question: x for x in leaks}
-    # 「宁可晶体管多出 10 倍，哪怕每个都慢 __」 printed the 10 倍 another card asks: the item is asked as a question instead
-    assert "moat-f-20-percent-slower:fact-cloze" in by_question and "moat-f-20-percent-slower:fact-basic" in ids
-    assert "asked as fact-basic instead" in by_question["moat-f-20-percent-slower:fact-cloze"].why
+    # 「对推理将增长 1000000000 倍的说法…这就是我们所说的 __」 printed the 十亿倍 another card asks: asked as a question instead
+    assert "xai-f-industrial-revolution:fact-cloze" in by_question and "xai-f-industrial-revolution:fact-basic" in ids
+    assert "asked as fact-basic instead" in by_question["xai-f-industrial-revolution:fact-cloze"].why
     # the reasons card asks why 英伟达 is out to 创造市场: the fact card with that gap adds nothing, so it is left out
     leak = by_question["infra-f-create-markets:fact-cloze"]
     assert leak.covered and leak.by == "infra-a-create-markets:argument-reasons"
