@@ -121,6 +121,7 @@ class LeakGuard:
     _chosen: list[tuple[Question, str, _Answer, frozenset[tuple[str, str]]]] = field(default_factory=list)
     _answers: dict[str, _Answer] = field(default_factory=dict)
     _texts: dict[str, str] = field(default_factory=dict)
+    _cuts: dict[str, list[str]] = field(default_factory=dict)
 
     def answer(self, q: Question) -> _Answer:
         if q.id not in self._answers:
@@ -136,7 +137,9 @@ class LeakGuard:
     def _words(self, text: str) -> list[str]:
         if self.cut is None:
             return []
-        return list(dict.fromkeys(normalize_figures(w) for w in self.cut(text) if is_content_word(w) and not is_number_fragment(w)))
+        if text not in self._cuts:
+            self._cuts[text] = list(dict.fromkeys(normalize_figures(w) for w in self.cut(text) if is_content_word(w) and not is_number_fragment(w)))
+        return self._cuts[text]
 
     def gives_away(self, text: str, answer: _Answer) -> str | None:
         """What of the answer `text` (normalised) prints, or None: 「the answer 「…」」 or 「its words 「…」「…」」."""
@@ -158,11 +161,10 @@ class LeakGuard:
         for other, other_text, other_ans, other_sentences in self._chosen:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue  # one item's questions: per_item decides
-            if self.context and not self._same_context(text, other_text):
-                continue
-            if what := self.gives_away(other_text, ans):
+            # the context test last: most pairs print nothing, and it cuts words
+            if (what := self.gives_away(other_text, ans)) and self._about_the_same(text, other_text, ans):
                 return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
-            if what := self.gives_away(text, other_ans):
+            if (what := self.gives_away(text, other_ans)) and self._about_the_same(text, other_text, other_ans):
                 return Leak(q.id, other.id, f"it prints the answer {what} of {other.id}")
             if self.same_sentence and q.type == other.type == "who" and q.answer == other.answer:
                 return Leak(q.id, other.id, f"it and {other.id} both ask who said it, and both keys are {q.answer}")
@@ -176,14 +178,12 @@ class LeakGuard:
         for page in self.page:
             if page.section_id in (None, q.ref.section_id) and (what := self.gives_away(normalize_figures(page.text), ans)):
                 return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
-        text, plain = self._text(q), not _distinctive(ans)
+        text = self._text(q)
         for other in others:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue
             other_text = self._text(other)
-            if self.context and plain and not self._same_context(text, other_text):
-                continue
-            if what := self.gives_away(other_text, ans):
+            if (what := self.gives_away(other_text, ans)) and self._about_the_same(text, other_text, ans):
                 return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
         return None
 
@@ -193,9 +193,7 @@ class LeakGuard:
         for other in others:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue
-            if self.context and not _distinctive(self.answer(other)) and not self._same_context(text, self._text(other)):
-                continue
-            if what := self.gives_away(text, self.answer(other)):
+            if (what := self.gives_away(text, other_ans := self.answer(other))) and self._about_the_same(text, self._text(other), other_ans):
                 return Leak(q.id, other.id, f"it prints the answer {what} of {other.id}")
         return None
 
@@ -203,6 +201,11 @@ class LeakGuard:
         if q.id not in self._texts:
             self._texts[q.id] = printed_text(q)
         return self._texts[q.id]
+
+    def _about_the_same(self, text: str, other_text: str, answer: _Answer) -> bool:
+        """Whether a give-away between two texts counts: always in a printed set (`context` 0) and for a distinctive
+        answer; in a deck, for a Chinese word, only where the two texts also share `context` content words."""
+        return not self.context or _distinctive(answer) or self._same_context(text, other_text)
 
     def _same_context(self, text: str, other_text: str) -> bool:
         words = self._words(text)

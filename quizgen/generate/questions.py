@@ -598,7 +598,8 @@ def _keep_preferred(pool: Sequence[Question], per_item: int, guard: LeakGuard, f
     Items are taken core first, arguments before facts before terms before quotes, then in interview order. A question
     that gives away, or is given away, gives way to the item's next one that does not; when none is left the item is
     left out: the card that prints its answer (or whose answer it prints) teaches the same point. Each question that
-    gave way is appended to `found` (left out, not kept)."""
+    gave way is appended to `found` (left out, not kept). A question the recipe's title, header or deck name gives
+    away stays, reported as kept: `check` refuses the recipe until it is reworded."""
     keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[])
     by_item: dict[tuple[str, str], list[Question]] = {}
     for q in pool:
@@ -617,7 +618,10 @@ def _keep_preferred(pool: Sequence[Question], per_item: int, guard: LeakGuard, f
             if len(picked) == per_item:
                 break
             leak = keep.answered(q, taken) or keep.prints_answer(q, taken)
-            if leak is None:
+            if leak is not None and leak.page and not leak.by.startswith("sub-deck"):
+                found.append(dataclasses.replace(leak, kept=True))  # the recipe's title or header: the recipe's to fix
+                picked.append(q)
+            elif leak is None:
                 picked.append(q)
             elif len(gave_way) < per_item:
                 gave_way.append(leak)

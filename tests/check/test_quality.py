@@ -522,9 +522,12 @@ items:
     assert "[cloze-answer-shown] item w-alias: the sentence around the gap '数据回流' prints the answer as" in ws.check().stderr
 
 
-def test_a_title_that_answers_a_question_of_the_deck_is_a_problem_of_the_recipe(ws) -> None:
+@pytest.mark.parametrize("pick", ["", 'pick = "preferred"\nper_item = 1\n'])
+def test_a_title_that_answers_a_question_of_the_deck_is_a_problem_of_the_recipe(ws, pick: str) -> None:
+    """In a deck of every question and in a study deck (one card per item, where a card another card gives away gives
+    way): the title's give-away is the recipe's to fix, never a card silently left out."""
     text = ws.recipe.read_text(encoding="utf-8")
-    ws.recipe.write_text(text.replace('title = "星衡机器人林远舟访谈"', 'title = "星衡机器人：去年交付 1200 台"'), encoding="utf-8")
+    ws.recipe.write_text(text.replace('title = "星衡机器人林远舟访谈"', 'title = "星衡机器人：去年交付 1200 台"') + pick, encoding="utf-8")
     result = ws.check()
     assert result.exit_code == 1
     assert re.search(r"decks/second\.toml:\d+: title: \[set-leak\] xh-f-delivered-last-year:\S+: the title prints its answer 「1200 台」", result.stderr)
