@@ -108,9 +108,10 @@ def render_sheets(templates: Templates, qset: QuestionSet, version: Version, *, 
     from quizgen.grade.scan.printsheet import context, sheet_pages  # noqa: PLC0415 - only when sheets are asked for
 
     slots = [Slot(number=i.number, type=i.question.type, options=len(i.options), points=i.question.points) for i in version.items]
+    masks: dict[int, int] = {}  # one QR mask per page of the version: chosen for the first sheet, reused
     try:
         sheets = [sheet_pages(slots, quiz=qset.output, key=key, title=qset.title, version=version.label, versions=versions,
-                              serial=serial, digits=digits) for serial in range(1, copies + 1)]
+                              serial=serial, digits=digits, masks=masks) for serial in range(1, copies + 1)]
     except LayoutError as exc:
         raise ContentError(Problem(qset.output, None, "answer_sheets", f"version {version.label}: {exc}")) from exc
     return templates.render(SHEETS_TEMPLATE, **_context(qset, version), versions=versions, **context(sheets))
