@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from quizgen.errors import QuizgenError, rel
 from quizgen.load.content import Collector
-from quizgen.load.dataio import LineDict, LineList, load_yaml, read_text
+from quizgen.load.dataio import STATE_BYTES, LineDict, LineList, load_yaml, read_text
 from quizgen.load.hints import closest, did_you_mean
 
 SPECIAL_FIELDS = {"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag", "CardID"}
@@ -349,7 +349,7 @@ def check_state_file(path: Path, out: Collector) -> None:
     if not path.exists() and not path.is_symlink():
         return
     try:
-        text = read_text(path)
+        text = read_text(path, STATE_BYTES)
     except QuizgenError as exc:
         out.catch(exc)
         return

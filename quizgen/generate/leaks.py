@@ -104,6 +104,69 @@ class _Answer:
     """The answer as written, for messages (forms are normalised: 10 万倍 -> 100000倍)."""
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+@dataclass
+class _Index:
+    """The chosen questions by the two-character pieces of their printed texts and answers, so that a new question
+    is compared only with those that could give it away or be given away (a deck of 60,000 cards: not 60,000 squared).
+
+    A text prints a form only if it holds each of the form's pieces: the candidates are the texts holding its rarest.
+    An answer is printed by a text only if the text holds one of its keys: the rarest piece of each form and of each
+    content word of two characters or more (an answer whose words of one character alone could be enough is compared
+    with every text)."""
+
+    freq: dict[str, int]
+    """Piece -> in how many texts of the pool it is printed: the rarer the key, the shorter its list."""
+    texts: dict[str, list[int]] = field(default_factory=dict)
+    answers: dict[str, list[int]] = field(default_factory=dict)
+    unkeyed: list[int] = field(default_factory=list)
+
+    def _rarest(self, text: str) -> str:
+        return min(_bigrams(text), key=lambda b: (self.freq.get(b, 0), b))
+
+    def _needles(self, ans: _Answer) -> list[str] | None:
+        """The forms and words whose presence in a text is needed for it to print `ans` (one of them is); None if
+        words of one character could do."""
+        out = list(ans.forms)
+        for words in ans.words:
+            long = [w for w in words if len(w) >= 2]
+            if len(words) - len(long) >= max(2, math.ceil(WORD_SHARE * len(words))):
+                return None
+            out += long
+        return out
+
+    def add(self, i: int, text: str, ans: _Answer) -> None:
+        for b in _bigrams(text):
+            self.texts.setdefault(b, []).append(i)
+        needles = self._needles(ans)
+        if needles is None:
+            self.unkeyed.append(i)
+            return
+        for key in {self._rarest(n) for n in needles}:
+            self.answers.setdefault(key, []).append(i)
+
+    def printing(self, ans: _Answer) -> set[int] | None:
+        """The chosen questions whose text may print `ans` (None: any may)."""
+        needles = self._needles(ans)
+        if needles is None:
+            return None
+        out: set[int] = set()
+        for needle in needles:
+            shortest = min((self.texts.get(b, []) for b in _bigrams(needle)), key=lambda ids: len(ids))
+            out.update(shortest)
+        return out
+
+    def printed_by(self, text: str) -> set[int]:
+        """The chosen questions whose answer `text` may print."""
+        out = set(self.unkeyed)
+        for b in _bigrams(text):
+            out.update(self.answers.get(b, ()))
+        return out
+
+
 @dataclass
 class LeakGuard:
     """The questions chosen so far, and whether a new one may join them (see the module docstring).
@@ -122,6 +185,27 @@ class LeakGuard:
     _answers: dict[str, _Answer] = field(default_factory=dict)
     _texts: dict[str, str] = field(default_factory=dict)
     _cuts: dict[str, list[str]] = field(default_factory=dict)
+    _index: _Index | None = None
+
+    def index(self, pool: Iterable[Question]) -> None:
+        """Compare each new question only with the chosen ones that could give it away or be given away by it (a set
+        that keeps every question: decks); `pool` gives how common each piece of text is. Not with `same_sentence`."""
+        freq: dict[str, int] = {}
+        for q in pool:
+            for b in _bigrams(self._text(q)):
+                freq[b] = freq.get(b, 0) + 1
+        self._index = _Index(freq)
+        for i, (_, text, ans, _) in enumerate(self._chosen):
+            self._index.add(i, text, ans)
+
+    def _candidates(self, text: str, ans: _Answer) -> Iterable[tuple[Question, str, _Answer, frozenset[tuple[str, str]]]]:
+        """The chosen questions `q` (its text and answer) could give away or be given away by, in the order chosen."""
+        if self._index is None or self.same_sentence:
+            return self._chosen
+        printing = self._index.printing(ans)
+        if printing is None:
+            return self._chosen
+        return [self._chosen[i] for i in sorted(printing | self._index.printed_by(text))]
 
     def answer(self, q: Question) -> _Answer:
         if q.id not in self._answers:
@@ -158,7 +242,7 @@ class LeakGuard:
         for page in self.page:
             if page.section_id in (None, q.ref.section_id) and (what := self.gives_away(normalize_figures(page.text), ans)):
                 return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
-        for other, other_text, other_ans, other_sentences in self._chosen:
+        for other, other_text, other_ans, other_sentences in self._candidates(text, ans):
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue  # one item's questions: per_item decides
             # the context test last: most pairs print nothing, and it cuts words
@@ -172,13 +256,17 @@ class LeakGuard:
                 return Leak(q.id, other.id, f"it and {other.id} are cut from the same sentence of the source")
         return None
 
-    def answered(self, q: Question, others: Iterable[Question]) -> Leak | None:
-        """What prints `q`'s answer: a page text, or one of `others` (where it speaks of the same thing); None if nothing."""
+    def answered(self, q: Question, others: Iterable[Question] | None = None) -> Leak | None:
+        """What prints `q`'s answer: a page text, or one of `others` (default: the chosen questions) where it speaks of
+        the same thing; None if nothing."""
         ans = self.answer(q)
         for page in self.page:
             if page.section_id in (None, q.ref.section_id) and (what := self.gives_away(normalize_figures(page.text), ans)):
                 return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
         text = self._text(q)
+        if others is None:
+            printing = self._index.printing(ans) if self._index is not None else None
+            others = [c[0] for c in self._chosen] if printing is None else [self._chosen[i][0] for i in sorted(printing)]
         for other in others:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue
@@ -187,9 +275,13 @@ class LeakGuard:
                 return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
         return None
 
-    def prints_answer(self, q: Question, others: Iterable[Question]) -> Leak | None:
-        """Which of `others` has its answer printed by `q` (where they speak of the same thing); None if none."""
+    def prints_answer(self, q: Question, others: Iterable[Question] | None = None) -> Leak | None:
+        """Which of `others` (default: the chosen questions) has its answer printed by `q`, where they speak of the
+        same thing; None if none."""
         text = self._text(q)
+        if others is None:
+            chosen = range(len(self._chosen)) if self._index is None else sorted(self._index.printed_by(text))
+            others = [self._chosen[i][0] for i in chosen]
         for other in others:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue
@@ -216,5 +308,8 @@ class LeakGuard:
         return self.check(q) is None and self.add(q)
 
     def add(self, q: Question) -> bool:
-        self._chosen.append((q, printed_text(q), self.answer(q), evidence_sentences(q)))
+        entry = (q, self._text(q), self.answer(q), evidence_sentences(q))
+        if self._index is not None:
+            self._index.add(len(self._chosen), entry[1], entry[2])
+        self._chosen.append(entry)
         return True

@@ -574,14 +574,23 @@ content words."""
 
 
 def _keep_all(pool: Sequence[Question], guard: LeakGuard, found: list[Leak]) -> list[Question]:
-    """Every question stays (a study deck of every item); what gives another away is reported as kept."""
+    """Every question stays (a set of every question of every type); what gives another away is reported as kept.
+
+    Questions are compared within their source: each source is its own sub-deck tree and its own part of the report,
+    and a bank of many sources is compared in time linear in their number (100 sources of 684 questions: 100 times
+    one source, not 68,400 squared)."""
     # a deck holds both notes of a sentence; two cards give each other away only where they speak of the same thing
-    keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[])
-    for q in sorted(pool, key=lambda q: (q.source_id, q.position, q.id)):
-        leak = keep.check(q)
-        if leak is not None:
-            found.append(dataclasses.replace(leak, kept=True))
-        keep.add(q)
+    by_source: dict[str, list[Question]] = {}
+    for q in pool:
+        by_source.setdefault(q.source_id, []).append(q)
+    for source_id in sorted(by_source):
+        keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[], _answers={}, _texts={}, _cuts={})
+        keep.index(by_source[source_id])
+        for q in sorted(by_source[source_id], key=lambda q: (q.position, q.id)):
+            leak = keep.check(q)
+            if leak is not None:
+                found.append(dataclasses.replace(leak, kept=True))
+            keep.add(q)
     return list(pool)
 
 
@@ -601,6 +610,7 @@ def _keep_preferred(pool: Sequence[Question], per_item: int, guard: LeakGuard, f
     gave way is appended to `found` (left out, not kept). A question the recipe's title, header or deck name gives
     away stays, reported as kept: `check` refuses the recipe until it is reworded."""
     keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[])
+    keep.index(pool)
     by_item: dict[tuple[str, str], list[Question]] = {}
     for q in pool:
         by_item.setdefault((q.source_id, q.item_id), []).append(q)
@@ -617,7 +627,7 @@ def _keep_preferred(pool: Sequence[Question], per_item: int, guard: LeakGuard, f
         for q in by_item[key]:
             if len(picked) == per_item:
                 break
-            leak = keep.answered(q, taken) or keep.prints_answer(q, taken)
+            leak = keep.answered(q) or keep.prints_answer(q)
             if leak is not None and leak.page and not leak.by.startswith("sub-deck"):
                 found.append(dataclasses.replace(leak, kept=True))  # the recipe's title or header: the recipe's to fix
                 picked.append(q)
@@ -630,6 +640,8 @@ def _keep_preferred(pool: Sequence[Question], per_item: int, guard: LeakGuard, f
         else:
             found += [dataclasses.replace(x, covered=not x.page, why=f"{x.why}; the item is left out of the deck"
                                           + ("" if x.page else ", that card teaches it")) for x in gave_way]
+        for q in picked:
+            keep.add(q)
         taken += picked
     return sorted(taken, key=lambda q: (q.source_id, q.position, q.id))
 

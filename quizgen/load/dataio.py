@@ -56,7 +56,9 @@ CELL_CHARS = Limit("QUIZGEN_MAX_CELL_CHARS", 32_767, "characters in one CSV cell
 XLSX_BYTES = Limit("QUIZGEN_MAX_XLSX_BYTES", 64 * MiB, "a workbook once unzipped (bytes, all parts together)")
 XLSX_CELLS = Limit("QUIZGEN_MAX_XLSX_CELLS", 2_000_000, "cells of one workbook sheet, counting the empty ones up to the last in each row")
 COLLECTION_BYTES = Limit("QUIZGEN_MAX_COLLECTION_BYTES", 512 * MiB, "an Anki collection once decompressed from a .colpkg (bytes)")
-LIMITS = (TEXT_BYTES, YAML_ALIASES, YAML_NODES, NESTING, CSV_BYTES, ROWS, COLUMNS, CELL_CHARS, XLSX_BYTES, XLSX_CELLS, COLLECTION_BYTES)
+STATE_BYTES = Limit("QUIZGEN_MAX_STATE_BYTES", 512 * MiB, "a deck's note state, decks/state/*.json (bytes; it keeps every note's fields)")
+LIMITS = (TEXT_BYTES, YAML_ALIASES, YAML_NODES, NESTING, CSV_BYTES, ROWS, COLUMNS, CELL_CHARS, XLSX_BYTES, XLSX_CELLS, COLLECTION_BYTES,
+          STATE_BYTES)
 """Every limit, in the order docs/how-to/limits.md lists them."""
 
 
@@ -160,10 +162,10 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limit: Limit = TEXT_BYTES) -> str:
     """Read a UTF-8 text file, turning OS and decoding errors into content problems."""
     try:
-        data = read_capped(path, TEXT_BYTES)
+        data = read_capped(path, limit)
     except FileNotFoundError as exc:
         raise ContentError(Problem(rel(path), None, "file", "not found; check the path")) from exc
     except IsADirectoryError as exc:

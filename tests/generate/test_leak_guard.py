@@ -219,3 +219,22 @@ def test_a_left_out_deck_card_retires_as_asked_by_another_card() -> None:
     retired, _ = retirements(state, live, elsewhere=set(), bank=None,
                              set_items={f"{q.source_id}/{q.item_id}" for q in qset.questions} | qset.covered)
     assert {r.guid: r.reason for r in retired} == {"old-guid": "replaced", "gone-guid": "out"}
+
+
+@pytest.mark.parametrize("per_item", [0, 1])
+def test_the_deck_index_finds_exactly_what_comparing_every_pair_finds(per_item: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index only narrows which chosen cards a new one is compared with: every deck (every question of every type,
+    and one preferred question per item) is the same, with the same reports, as when every pair is compared."""
+    _, _, questions, segmenter = shipped()
+    filters = Filters(types=("cloze", "reasons", "who", "basic", "typed", "mcq", "order", "tf"), pick="preferred" if per_item else "random",
+                      per_item=per_item)
+
+    def run() -> tuple[list[str], list[str]]:
+        leaks: list = []
+        chosen = select(questions, filters, seed=1, guard=LeakGuard(cut=segmenter.cut), leaks=leaks)
+        return [q.id for q in chosen], [x.line() for x in leaks]
+
+    indexed = run()
+    monkeypatch.setattr(LeakGuard, "index", lambda self, pool: None)
+    assert run() == indexed
+    assert indexed[1], "the deck has give-aways to find"

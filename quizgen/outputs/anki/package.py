@@ -210,7 +210,9 @@ class NoteState:
         if not path.exists():
             return cls({})
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            from quizgen.load.dataio import STATE_BYTES, read_capped  # noqa: PLC0415 - the deck path starts light
+
+            data = json.loads(read_capped(path, STATE_BYTES).decode("utf-8"))
             if data.get("format", READABLE[0]) not in READABLE:
                 raise ValueError(f"unknown format {data.get('format')!r}")
             return cls(dict(data["notes"]), deck_id=int(data.get("deck_id", 0)), generated=bool(data.get("generated", False)))
