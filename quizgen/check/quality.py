@@ -156,15 +156,18 @@ def leak_figures(questions: Sequence[Question], leaks: Sequence[Leak]) -> dict[s
 
 
 def add_leak_report(result: QualityResult, content: Content, templates: dict[str, QuestionTemplate], questions: Sequence[Question],
-                    sets: dict[str, tuple[QuestionSet, Sequence[Leak]]], *, segmenter: Segmenter) -> None:
-    """Per recipe, and for GENERATE_SEEDS seeds of `generate`'s default draw: blocked pairs and true/false balance;
-    an unbalanced set is a note."""
+                    sets: dict[str, tuple[QuestionSet, Sequence[Leak]]], *, segmenter: Segmenter, draws: bool = True) -> None:
+    """Per recipe, and (`draws`) for GENERATE_SEEDS seeds of `generate`'s default draw: blocked pairs and true/false
+    balance; an unbalanced set is a note. The draws only fill the report's figures: a build that writes no report skips
+    them (20 selections over the whole bank)."""
     for where, (qset, found) in sets.items():
         result.sets[where] = leak_figures(qset.questions, found)
         if not tf_balanced(qset.questions):  # a drawn set is balanced by `select`; a set of every question is not drawn
             t, f = tf_balance(qset.questions)
             result.notes.append(f"{where}: {t} of the set's {t + f} true/false questions are 正确 (outside 40–60%); "
                                 "give the recipe a count, so that the draw balances them")
+    if not draws:
+        return
     core = any(it.item.importance == "core" for it in content.items())
     total: Counter[str] = Counter({"sets": 0, "failed": 0})
     for seed in range(GENERATE_SEEDS):

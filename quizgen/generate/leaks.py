@@ -132,10 +132,12 @@ class _Index:
         words of one character could do."""
         out = list(ans.forms)
         for words in ans.words:
+            # a text printing them holds `need` of the n words: it holds one of any n - need + 1 of them (the rarest)
+            need = max(2, math.ceil(WORD_SHARE * len(words)))
             long = [w for w in words if len(w) >= 2]
-            if len(words) - len(long) >= max(2, math.ceil(WORD_SHARE * len(words))):
+            if len(words) - len(long) >= need:
                 return None
-            out += long
+            out += sorted(long, key=lambda w: (self.freq.get(self._rarest(w), 0), w))[:len(words) - need + 1]
         return out
 
     def add(self, i: int, text: str, ans: _Answer) -> None:
@@ -198,14 +200,17 @@ class LeakGuard:
         for i, (_, text, ans, _) in enumerate(self._chosen):
             self._index.add(i, text, ans)
 
-    def _candidates(self, text: str, ans: _Answer) -> Iterable[tuple[Question, str, _Answer, frozenset[tuple[str, str]]]]:
-        """The chosen questions `q` (its text and answer) could give away or be given away by, in the order chosen."""
+    def _candidates(self, text: str, ans: _Answer) -> list[tuple[int, bool, bool]]:
+        """The chosen questions `q` (its text and answer) could be given away by or give away, in the order chosen:
+        (index, whether its text may print q's answer, whether q's text may print its answer)."""
+        everything = [(i, True, True) for i in range(len(self._chosen))]
         if self._index is None or self.same_sentence:
-            return self._chosen
+            return everything
         printing = self._index.printing(ans)
         if printing is None:
-            return self._chosen
-        return [self._chosen[i] for i in sorted(printing | self._index.printed_by(text))]
+            return everything
+        printed = self._index.printed_by(text)
+        return [(i, i in printing, i in printed) for i in sorted(printing | printed)]
 
     def answer(self, q: Question) -> _Answer:
         if q.id not in self._answers:
@@ -242,13 +247,14 @@ class LeakGuard:
         for page in self.page:
             if page.section_id in (None, q.ref.section_id) and (what := self.gives_away(normalize_figures(page.text), ans)):
                 return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
-        for other, other_text, other_ans, other_sentences in self._candidates(text, ans):
+        for i, forward, backward in self._candidates(text, ans):
+            other, other_text, other_ans, other_sentences = self._chosen[i]
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue  # one item's questions: per_item decides
             # the context test last: most pairs print nothing, and it cuts words
-            if (what := self.gives_away(other_text, ans)) and self._about_the_same(text, other_text, ans):
+            if forward and (what := self.gives_away(other_text, ans)) and self._about_the_same(text, other_text, ans):
                 return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
-            if (what := self.gives_away(text, other_ans)) and self._about_the_same(text, other_text, other_ans):
+            if backward and (what := self.gives_away(text, other_ans)) and self._about_the_same(text, other_text, other_ans):
                 return Leak(q.id, other.id, f"it prints the answer {what} of {other.id}")
             if self.same_sentence and q.type == other.type == "who" and q.answer == other.answer:
                 return Leak(q.id, other.id, f"it and {other.id} both ask who said it, and both keys are {q.answer}")

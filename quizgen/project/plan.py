@@ -271,7 +271,8 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
         _page_leaks(loaded, blocked, out)
     by_file = dict(leaks)
     add_leak_report(quality, content, templates, questions,
-                    {rel(loaded.path): (qset, by_file[rel(loaded.path)]) for loaded, qset in sets}, segmenter=segmenter)
+                    {rel(loaded.path): (qset, by_file[rel(loaded.path)]) for loaded, qset in sets}, segmenter=segmenter,
+                    draws=quality_report is not None)
     segmenter.save()
     if quality_report is not None:
         write_many({quality_report: quality.report("csv" if quality_report.suffix.lower() == ".csv" else "json").encode("utf-8")})
