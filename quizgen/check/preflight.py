@@ -354,8 +354,10 @@ def check_state_file(path: Path, out: Collector) -> None:
         out.catch(exc)
         return
     fix = f"restore it with git (`git checkout -- {rel(path)}`) or delete it: the next build then updates every note once"
+    from quizgen.outputs.anki.package import slim_entry  # noqa: PLC0415 - genanki only where there are decks
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_hook=slim_entry)  # fields and tags are not checked here: not held either
     except ValueError as exc:
         out.add(path, getattr(exc, "lineno", None), "notes", f"not valid JSON ({getattr(exc, 'msg', exc)}); {fix}")
         return

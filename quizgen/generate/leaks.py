@@ -36,6 +36,11 @@ class PageText:
     text: str
     section_id: str | None = None
     """Only the questions of this section see it (a sub-deck's name); None: every question does."""
+    source_id: str | None = None
+    """With `section_id`: the source whose section it is (two sources may both have a section `intro`)."""
+
+    def seen_by(self, q: Question) -> bool:
+        return self.section_id is None or (self.section_id == q.ref.section_id and self.source_id in (None, q.source_id))
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,13 @@ class _Index:
     texts: dict[str, list[int]] = field(default_factory=dict)
     answers: dict[str, list[int]] = field(default_factory=dict)
     unkeyed: list[int] = field(default_factory=list)
+    grams: dict[str, set[str]] = field(default_factory=dict)
+    """Text -> its pieces, each text's cut once (the pool's texts are counted, added and looked up)."""
+
+    def pieces(self, text: str) -> set[str]:
+        if (got := self.grams.get(text)) is None:
+            got = self.grams[text] = _bigrams(text)
+        return got
 
     def _rarest(self, text: str) -> str:
         return min(_bigrams(text), key=lambda b: (self.freq.get(b, 0), b))
@@ -141,7 +153,7 @@ class _Index:
         return out
 
     def add(self, i: int, text: str, ans: _Answer) -> None:
-        for b in _bigrams(text):
+        for b in self.pieces(text):
             self.texts.setdefault(b, []).append(i)
         needles = self._needles(ans)
         if needles is None:
@@ -164,7 +176,7 @@ class _Index:
     def printed_by(self, text: str) -> set[int]:
         """The chosen questions whose answer `text` may print."""
         out = set(self.unkeyed)
-        for b in _bigrams(text):
+        for b in self.pieces(text):
             out.update(self.answers.get(b, ()))
         return out
 
@@ -188,27 +200,24 @@ class LeakGuard:
     _texts: dict[str, str] = field(default_factory=dict)
     _cuts: dict[str, list[str]] = field(default_factory=dict)
     _index: _Index | None = None
+    _pages: list[tuple[PageText, str]] | None = None
 
     def index(self, pool: Iterable[Question]) -> None:
         """Compare each new question only with the chosen ones that could give it away or be given away by it (a set
         that keeps every question: decks); `pool` gives how common each piece of text is. Not with `same_sentence`."""
         freq: dict[str, int] = {}
+        index = self._index = _Index(freq)
         for q in pool:
-            for b in _bigrams(self._text(q)):
+            for b in index.pieces(self._text(q)):
                 freq[b] = freq.get(b, 0) + 1
-        self._index = _Index(freq)
         for i, (_, text, ans, _) in enumerate(self._chosen):
             self._index.add(i, text, ans)
 
     def _candidates(self, text: str, ans: _Answer) -> list[tuple[int, bool, bool]]:
         """The chosen questions `q` (its text and answer) could be given away by or give away, in the order chosen:
         (index, whether its text may print q's answer, whether q's text may print its answer)."""
-        everything = [(i, True, True) for i in range(len(self._chosen))]
-        if self._index is None or self.same_sentence:
-            return everything
-        printing = self._index.printing(ans)
-        if printing is None:
-            return everything
+        if self._index is None or self.same_sentence or (printing := self._index.printing(ans)) is None:
+            return [(i, True, True) for i in range(len(self._chosen))]
         printed = self._index.printed_by(text)
         return [(i, i in printing, i in printed) for i in sorted(printing | printed)]
 
@@ -241,12 +250,23 @@ class LeakGuard:
                 return f"the words 「{'」「'.join(shared)}」"
         return None
 
+    def _page_leak(self, q: Question, ans: _Answer) -> Leak | None:
+        """The first page text `q` sees that prints its answer, as a leak; None if none."""
+        if not ans.forms and not ans.words:
+            return None
+        if self._pages is None:
+            self._pages = [(page, normalize_figures(page.text)) for page in self.page]
+        for page, text in self._pages:
+            if page.seen_by(q) and (what := self.gives_away(text, ans)):
+                return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
+        return None
+
     def check(self, q: Question) -> Leak | None:
         """The first reason `q` may not join the chosen questions, or None."""
-        ans, text, sentences = self.answer(q), printed_text(q), evidence_sentences(q)
-        for page in self.page:
-            if page.section_id in (None, q.ref.section_id) and (what := self.gives_away(normalize_figures(page.text), ans)):
-                return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
+        ans, text = self.answer(q), self._text(q)
+        sentences = evidence_sentences(q) if self.same_sentence else frozenset()
+        if (leak := self._page_leak(q, ans)) is not None:
+            return leak
         for i, forward, backward in self._candidates(text, ans):
             other, other_text, other_ans, other_sentences = self._chosen[i]
             if other.item_id == q.item_id and other.source_id == q.source_id:
@@ -266,9 +286,8 @@ class LeakGuard:
         """What prints `q`'s answer: a page text, or one of `others` (default: the chosen questions) where it speaks of
         the same thing; None if nothing."""
         ans = self.answer(q)
-        for page in self.page:
-            if page.section_id in (None, q.ref.section_id) and (what := self.gives_away(normalize_figures(page.text), ans)):
-                return Leak(q.id, page.what, f"the {page.what} prints its answer {what}", page=True)
+        if (leak := self._page_leak(q, ans)) is not None:
+            return leak
         text = self._text(q)
         if others is None:
             printing = self._index.printing(ans) if self._index is not None else None
@@ -314,7 +333,7 @@ class LeakGuard:
         return self.check(q) is None and self.add(q)
 
     def add(self, q: Question) -> bool:
-        entry = (q, self._text(q), self.answer(q), evidence_sentences(q))
+        entry = (q, self._text(q), self.answer(q), evidence_sentences(q) if self.same_sentence else frozenset())
         if self._index is not None:
             self._index.add(len(self._chosen), entry[1], entry[2])
         self._chosen.append(entry)

@@ -584,7 +584,9 @@ def _keep_all(pool: Sequence[Question], guard: LeakGuard, found: list[Leak]) -> 
     for q in pool:
         by_source.setdefault(q.source_id, []).append(q)
     for source_id in sorted(by_source):
-        keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[], _answers={}, _texts={}, _cuts={})
+        page = [p for p in guard.page if p.source_id in (None, source_id)]
+        keep = dataclasses.replace(guard, page=page, same_sentence=False, context=DECK_CONTEXT, _chosen=[], _answers={}, _texts={},
+                                   _cuts={}, _pages=None)
         keep.index(by_source[source_id])
         for q in sorted(by_source[source_id], key=lambda q: (q.position, q.id)):
             leak = keep.check(q)
@@ -609,7 +611,7 @@ def _keep_preferred(pool: Sequence[Question], per_item: int, guard: LeakGuard, f
     left out: the card that prints its answer (or whose answer it prints) teaches the same point. Each question that
     gave way is appended to `found` (left out, not kept). A question the recipe's title, header or deck name gives
     away stays, reported as kept: `check` refuses the recipe until it is reworded."""
-    keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[])
+    keep = dataclasses.replace(guard, same_sentence=False, context=DECK_CONTEXT, _chosen=[], _index=None)
     keep.index(pool)
     by_item: dict[tuple[str, str], list[Question]] = {}
     for q in pool:
@@ -657,7 +659,7 @@ def page_texts(content: Content, recipe: Recipe) -> list[PageText]:
         for sid in recipe.sources:
             for index, sec in enumerate(content.sources[sid].source.sections):
                 name = sec.deck_title or sec.title
-                pages.append(PageText(f"sub-deck 「{index:02d} {name}」", name, sec.id))
+                pages.append(PageText(f"sub-deck 「{index:02d} {name}」", name, sec.id, sid))
     return pages
 
 

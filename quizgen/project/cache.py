@@ -144,10 +144,10 @@ class DeckCache:
         nts = load_notetypes(paths.templates)
         models = nts.all()
         state_file = paths.state_for(deck, None)  # type: ignore[arg-type]  # reads .output only
-        state = NoteState.load(state_file)
+        state = NoteState.load(state_file, shipping={n[0] for n in notes})  # the live notes are shipped anew
         built = build_package(deck, nts, state, notes=[(g, models[m], f, t, n, d, due, i) for g, m, f, t, n, d, due, i in notes],  # type: ignore[arg-type]  # a _Deck has what build_package reads
                               retired=[Retirement(*r) for r in retired], elsewhere=set(elsewhere))
-        return {paths.out_dir(deck) / f"{deck.output}.apkg": built.data, state_file: state.dumps().encode("utf-8")}  # type: ignore[arg-type]  # the value has the attributes the callee reads
+        return {paths.out_dir(deck) / f"{deck.output}.apkg": built.data, state_file: state.dumps()}  # type: ignore[arg-type]  # the value has the attributes the callee reads
 
     def store(self, qset: QuestionSet, paths: Paths) -> None:
         """Remember a recipe's deck after the full path rendered and wrote it (under the key taken before it ran)."""
@@ -158,7 +158,7 @@ class DeckCache:
         nts = load_notetypes(paths.templates)
         index = {id(m): i for i, m in enumerate(nts.all())}
         elsewhere = owned_elsewhere(qset, paths)
-        specs, retired = deck_notes(qset, nts, NoteState.load(paths.state_for(qset, None)), elsewhere=elsewhere, bank=qset.bank)
+        specs, retired = deck_notes(qset, nts, NoteState.load(paths.state_for(qset, None), slim=True), elsewhere=elsewhere, bank=qset.bank)
         notes = [(g, index[id(m)], f, t, n, d, due, i) for g, m, f, t, n, d, due, i in specs]
         header = (qset.output, qset.deck_id, qset.deck_name, qset.title)
         with contextlib.suppress(QuizgenError, ValueError):  # a cache that cannot be written only costs speed

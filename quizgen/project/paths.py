@@ -70,7 +70,7 @@ def owned_elsewhere(qset: QuestionSet, paths: Paths, set_file: Path | None = Non
         if path == mine:
             continue
         try:
-            st = NoteState.load(path)
+            st = NoteState.load(path, slim=True)
         except QuizgenError:
             continue  # `check` reports it
         live, other = st.live(), building.get(path)
@@ -80,7 +80,7 @@ def owned_elsewhere(qset: QuestionSet, paths: Paths, set_file: Path | None = Non
             others[path] = (shipped(st), live, live, set(st.entries), st.generated, st.deck_id)
     if not others:
         return frozenset()
-    own = NoteState.load(mine) if mine.exists() else NoteState({})
+    own = NoteState.load(mine, slim=True)
     wants, live, held = {note_guid(q) for q in qset.questions}, own.live(), shipped(own)
     out = set()
     for o_held, o_wants, o_live, o_remembered, generated, deck_id in others.values():

@@ -331,7 +331,7 @@ def _render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, set_fil
 def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
     """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
     files: dict[Path, bytes] = {}
-    sets = [qset for _, qset in plan.sets]
+    sets = [qset for loaded, qset in plan.sets if "anki" in loaded.recipe.formats]  # the decks: only they own notes
     for loaded, qset in plan.sets:
         files.update(_render_set(qset, loaded.recipe.formats, paths, None, sets,
                                  {"interactive": True, "pdf": False, "xlsx_columns": loaded.recipe.xlsx_columns or None,

@@ -110,8 +110,12 @@ def test_a_page_text_only_hides_the_questions_it_heads() -> None:
     q = _q("basic", id="a:fact-basic", item_id="a", answer="推理", accept=())
     elsewhere = LeakGuard(page=[PageText("sub-deck", "AI 推理的未来", section_id="not-" + q.ref.section_id)])
     here = LeakGuard(page=[PageText("sub-deck", "AI 推理的未来", section_id=q.ref.section_id)])
-    assert elsewhere.check(q) is None
+    # another source's section of the same id (two articles may both have an `intro`) heads other questions
+    other_source = LeakGuard(page=[PageText("sub-deck", "AI 推理的未来", section_id=q.ref.section_id, source_id="not-" + q.source_id)])
+    this_source = LeakGuard(page=[PageText("sub-deck", "AI 推理的未来", section_id=q.ref.section_id, source_id=q.source_id)])
+    assert elsewhere.check(q) is None and other_source.check(q) is None and other_source.answered(q) is None
     assert here.check(q) is not None and here.check(q).page
+    assert this_source.check(q) is not None and this_source.answered(q) is not None
 
 
 @pytest.mark.parametrize("seed", range(20))

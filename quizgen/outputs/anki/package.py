@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import itertools
 import json
 import re
+import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -163,7 +166,7 @@ def note_fields(q: Question, nts: Notetypes) -> tuple[genanki.Model, list[str]]:
 
 def note_tags(q: Question) -> list[str]:
     """Hierarchical tags: source, section, kind, speaker, question type, topics."""
-    return [
+    tags = [
         f"quizgen::source::{q.source_id}",
         f"quizgen::section::{q.ref.section_index:02d}-{q.ref.section_id}",
         f"quizgen::kind::{q.kind}",
@@ -171,6 +174,7 @@ def note_tags(q: Question) -> list[str]:
         f"quizgen::type::{q.type}",
         *(f"quizgen::topic::{t}" for t in q.tags),
     ]
+    return [sys.intern(t) for t in tags]  # a deck repeats a few dozen tags on every note: one copy each
 
 
 # --- the state file: every note a deck has shipped ------------------------------------------
@@ -206,16 +210,29 @@ class NoteState:
     """A generated set's deck (from-anki, generate), not a recipe's: recipes keep shared notes first."""
 
     @classmethod
-    def load(cls, path: Path) -> NoteState:
+    def load(cls, path: Path, *, slim: bool = False, shipping: Collection[str] = ()) -> NoteState:
+        """The state at `path` (none yet: empty). `slim`: each entry's fields and tags read as () (what a state holds
+        and how each note stands, for ownership and retirements, in a tenth of the memory; not for shipping).
+        `shipping`: the GUIDs the deck ships live now, whose old fields and tags `shipped` replaces: read as () too."""
         if not path.exists():
             return cls({})
         try:
             from quizgen.load.dataio import STATE_BYTES, read_capped  # noqa: PLC0415 - the deck path starts light
 
-            data = json.loads(read_capped(path, STATE_BYTES).decode("utf-8"))
+            raw = read_capped(path, STATE_BYTES)
+            data = _state_lines(raw, lambda guid: slim or guid in shipping)
+            if data is None:  # not laid out as `dumps` writes it (edited by hand, merged): parsed whole
+                data = json.loads(raw.decode("utf-8"), object_hook=slim_entry if slim else None)
+            del raw
             if data.get("format", READABLE[0]) not in READABLE:
                 raise ValueError(f"unknown format {data.get('format')!r}")
-            return cls(dict(data["notes"]), deck_id=int(data.get("deck_id", 0)), generated=bool(data.get("generated", False)))
+            notes = dict(data["notes"])
+            for entry in notes.values():  # every note repeats its sub-deck and tags: one copy of each (~1/4 of the state)
+                if isinstance(entry.get("deck"), str):
+                    entry["deck"] = sys.intern(entry["deck"])
+                if isinstance(entry.get("tags"), list):
+                    entry["tags"] = [sys.intern(t) if isinstance(t, str) else t for t in entry["tags"]]
+            return cls(notes, deck_id=int(data.get("deck_id", 0)), generated=bool(data.get("generated", False)))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ContentError(Problem(rel(path), None, "notes", f"unreadable note state ({exc}); delete it to start fresh (re-imports will then update every note once)")) from exc
 
@@ -238,15 +255,86 @@ class NoteState:
         entry.pop("elsewhere", None)
         entry.update(model=model, deck=deck, item="/".join(item), fields=fields, tags=tags)
 
-    def dumps(self) -> str:
-        """One line per note (sorted): reviewable diffs, and the C JSON encoder (fast at 100x scale)."""
+    def dumps(self) -> bytes:
+        """The state file, UTF-8: one line per note (sorted) for reviewable diffs, by the C JSON encoder, each line
+        encoded as it is made (a 68,400-note state is 67 MB: the text is never held twice over)."""
         enc = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-        notes = dict(sorted(self.entries.items()))
-        body = ",\n".join(f"  {enc(g)}: {enc(e)}" for g, e in notes.items())
         head = f'{{\n "format": "{FORMAT}",\n "deck_id": {self.deck_id},\n'
         if self.generated:
             head += ' "generated": true,\n'
-        return head + (f' "notes": {{\n{body}\n }}\n}}\n' if notes else ' "notes": {}\n}\n')
+        if not self.entries:
+            return (head + ' "notes": {}\n}\n').encode("utf-8")
+        out = io.BytesIO()
+        out.write((head + ' "notes": {\n').encode())
+        sep = b""
+        for g in sorted(self.entries):
+            out.write(sep + f"  {enc(g)}: {enc(self.entries[g])}".encode())
+            sep = b",\n"
+        out.write(b"\n }\n}\n")
+        return out.getvalue()
+
+
+_HEAD = re.compile(rb' "(format|deck_id|generated)": ("[^"\\]*"|-?\d+|true|false),')
+
+
+def _state_lines(data: bytes, drop: Callable[[str], bool]) -> dict[str, Any] | None:
+    """A state file laid out as `dumps` writes it, read a line at a time (never the whole text decoded at once: a
+    68,400-note state is 67 MB), with `drop`ped GUIDs' fields and tags read as (); None if any line differs from that
+    layout, or the JSON is not valid: then the caller parses the whole text (and reports what is wrong)."""
+    if not data.startswith(b"{\n"):
+        return None
+    out: dict[str, Any] = {}
+    pos = 2
+    while True:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            return None
+        line = data[pos:end]
+        pos = end + 1
+        if line == b' "notes": {}':
+            notes: dict[str, Any] = {}
+            closing = b"}\n"
+            break
+        if line == b' "notes": {':
+            notes = {}
+            closing = b" }\n}\n"
+            while True:
+                end = data.find(b"\n", pos)
+                if end < 0:
+                    return None
+                line = data[pos:end]
+                pos = end + 1
+                last = not line.endswith(b",")
+                try:
+                    one = json.loads(b"{" + (line if last else line[:-1]) + b"}")
+                except ValueError:
+                    return None
+                if not line.startswith(b'  "') or len(one) != 1:
+                    return None
+                ((guid, entry),) = one.items()
+                if isinstance(entry, dict) and drop(guid):
+                    slim_entry(entry)
+                notes[guid] = entry
+                if last:
+                    break
+            break
+        m = _HEAD.fullmatch(line)
+        if m is None or m.group(1).decode() in out:
+            return None
+        out[m.group(1).decode()] = json.loads(m.group(2))
+    if data[pos:] != closing:
+        return None
+    out["notes"] = notes
+    return out
+
+
+def slim_entry(obj: dict[str, Any]) -> dict[str, Any]:
+    """A state entry without its fields' and tags' values (json's object_hook: each one is dropped as it is read)."""
+    if "hash" in obj:
+        for key in ("fields", "tags"):
+            if key in obj:
+                obj[key] = ()
+    return obj
 
 
 @dataclass(frozen=True)
@@ -330,8 +418,12 @@ def deck_guid(q: Question, deck_id: int, elsewhere: Collection[str]) -> str:
     return note_guid_for(q.source_id, q.item_id, q.template_id, deck=deck_id) if guid in elsewhere else guid
 
 
-def _note_specs(qset: QuestionSet, nts: Notetypes, elsewhere: Collection[str] = ()) -> Iterator[Spec]:
+def note_specs(qset: QuestionSet, nts: Notetypes, elsewhere: Collection[str] = ()) -> list[Spec]:
     """One spec per live note, in interview order."""
+    return list(_note_specs(qset, nts, elsewhere))
+
+
+def _note_specs(qset: QuestionSet, nts: Notetypes, elsewhere: Collection[str]) -> Iterator[Spec]:
     seen: set[str] = set()
     for due, q in enumerate(qset.questions, start=1):
         guid = deck_guid(q, qset.deck_id, elsewhere)
@@ -347,9 +439,10 @@ def _note_specs(qset: QuestionSet, nts: Notetypes, elsewhere: Collection[str] = 
 
 
 def deck_notes(qset: QuestionSet, nts: Notetypes, state: NoteState, *, elsewhere: Collection[str] = (),
-               bank: dict[str, str] | None = None) -> tuple[list[Spec], list[Retirement]]:
-    """The deck's live notes and the notes it retires (see `retirements`)."""
-    notes = list(_note_specs(qset, nts, elsewhere))
+               bank: dict[str, str] | None = None, notes: list[Spec] | None = None) -> tuple[list[Spec], list[Retirement]]:
+    """The deck's live notes (`notes`, when already made: `note_specs`) and the notes it retires (see `retirements`)."""
+    if notes is None:
+        notes = note_specs(qset, nts, elsewhere)
     retired, _ = retirements(state, {n[0] for n in notes}, elsewhere=set(elsewhere), bank=bank,
                              set_items={n[7].rsplit("/", 1)[0] for n in notes} | qset.covered)
     return notes, retired
@@ -440,6 +533,10 @@ def build_package(qset: QuestionSet, nts: Notetypes, state: NoteState, *, now: i
         # members dated by the package's own stamp, not the temp file's mtime: the same deck gives the same bytes
         when = time.gmtime(min(max(stamp, 315532800), 4354819199))[:6]  # zip dates run from 1980 to 2107
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for name, data in (("collection.anki2", Path(db).read_bytes()), ("media", b"{}")):
-                zf.writestr(zipfile.ZipInfo(name, date_time=when), data, compress_type=zipfile.ZIP_DEFLATED)
+            # the collection streamed in (at 100x scale it is tens of MB: never held whole)
+            member = zipfile.ZipInfo("collection.anki2", date_time=when)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            with db.open("rb") as src, zf.open(member, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            zf.writestr(zipfile.ZipInfo("media", date_time=when), b"{}", compress_type=zipfile.ZIP_DEFLATED)
         return BuiltDeck(data=out.read_bytes(), timestamp=stamp, notes=count)
