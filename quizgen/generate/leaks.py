@@ -97,7 +97,12 @@ def _distinctive(answer: _Answer) -> bool:
     """An answer no card prints by chance: a name in Latin letters or a figure of two digits or more (cuDNN, 10 万倍,
     19 天). Printed anywhere in a deck, it gives the card away, whatever that text is about; a Chinese word (推理,
     机器学习) or a small figure (一年) is printed by cards about other things too."""
-    return any(re.search(r"[a-z]|\d\d", f) for f in answer.forms)
+    if answer.distinctive is None:
+        answer.distinctive = any(_LATIN_OR_FIGURE.search(f) for f in answer.forms)
+    return answer.distinctive
+
+
+_LATIN_OR_FIGURE = re.compile(r"[a-z]|\d\d")
 
 
 @dataclass
@@ -107,6 +112,8 @@ class _Answer:
     """Per form, its content words (normalised); used when it has two or more."""
     text: str = ""
     """The answer as written, for messages (forms are normalised: 10 万倍 -> 100000倍)."""
+    distinctive: bool | None = None
+    """`_distinctive`, once known."""
 
 
 def _bigrams(text: str) -> set[str]:
@@ -136,12 +143,23 @@ class _Index:
             got = self.grams[text] = _bigrams(text)
         return got
 
+    rarest_of: dict[str, str] = field(default_factory=dict)
+    needles_of: dict[int, tuple[_Answer, list[str] | None]] = field(default_factory=dict)
+    """id(answer) -> the answer (held, so its id is never reused) and its needles."""
+
     def _rarest(self, text: str) -> str:
-        return min(_bigrams(text), key=lambda b: (self.freq.get(b, 0), b))
+        if (got := self.rarest_of.get(text)) is None:
+            got = self.rarest_of[text] = min(self.pieces(text), key=lambda b: (self.freq.get(b, 0), b))
+        return got
 
     def _needles(self, ans: _Answer) -> list[str] | None:
         """The forms and words whose presence in a text is needed for it to print `ans` (one of them is); None if
         words of one character could do."""
+        if (got := self.needles_of.get(id(ans))) is None:
+            got = self.needles_of[id(ans)] = (ans, self._find_needles(ans))
+        return got[1]
+
+    def _find_needles(self, ans: _Answer) -> list[str] | None:
         out = list(ans.forms)
         for words in ans.words:
             # a text printing them holds `need` of the n words: it holds one of any n - need + 1 of them (the rarest)
@@ -169,7 +187,7 @@ class _Index:
             return None
         out: set[int] = set()
         for needle in needles:
-            shortest = min((self.texts.get(b, []) for b in _bigrams(needle)), key=lambda ids: len(ids))
+            shortest = min((self.texts.get(b, []) for b in self.pieces(needle)), key=len)
             out.update(shortest)
         return out
 
@@ -325,8 +343,12 @@ class LeakGuard:
         return not self.context or _distinctive(answer) or self._same_context(text, other_text)
 
     def _same_context(self, text: str, other_text: str) -> bool:
-        words = self._words(text)
-        return sum(contains_answer(other_text, w) for w in words) >= self.context
+        need = self.context
+        for w in self._words(text):
+            need -= contains_answer(other_text, w)
+            if need <= 0:
+                return True
+        return False
 
     def admits(self, q: Question) -> bool:
         """Whether `q` may join; if so it is recorded as chosen."""

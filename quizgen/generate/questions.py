@@ -574,7 +574,8 @@ content words."""
 
 
 def _keep_all(pool: Sequence[Question], guard: LeakGuard, found: list[Leak]) -> list[Question]:
-    """Every question stays (a set of every question of every type); what gives another away is reported as kept.
+    """Every question stays (a set of every question of every type); each whose answer a page text or another
+    question's text prints is reported as kept (a pair is reported once: on the question it gives away).
 
     Questions are compared within their source: each source is its own sub-deck tree and its own part of the report,
     and a bank of many sources is compared in time linear in their number (100 sources of 684 questions: 100 times
@@ -587,12 +588,14 @@ def _keep_all(pool: Sequence[Question], guard: LeakGuard, found: list[Leak]) -> 
         page = [p for p in guard.page if p.source_id in (None, source_id)]
         keep = dataclasses.replace(guard, page=page, same_sentence=False, context=DECK_CONTEXT, _chosen=[], _answers={}, _texts={},
                                    _cuts={}, _pages=None)
-        keep.index(by_source[source_id])
-        for q in sorted(by_source[source_id], key=lambda q: (q.position, q.id)):
-            leak = keep.check(q)
+        ordered = sorted(by_source[source_id], key=lambda q: (q.position, q.id))
+        keep.index(ordered)
+        for q in ordered:
+            keep.add(q)
+        for q in ordered:
+            leak = keep.answered(q)
             if leak is not None:
                 found.append(dataclasses.replace(leak, kept=True))
-            keep.add(q)
     return list(pool)
 
 

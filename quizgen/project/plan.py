@@ -288,8 +288,8 @@ def plan_all(content_dir: Path, templates_dir: Path, decks_dir: Path, *, quality
     notes = [*quality.notes, *(f"{where}: {'kept' if leak.kept else 'left out'} {leak.line()}" for where, found in leaks
                                for leak in found if not leak.kept)]
     kept = {where: sum(leak.kept for leak in found) for where, found in leaks}
-    notes += [f"{where}: {n} question(s) of this set of every matching question print another's answer (a deck keeps them "
-              f"all; `check --quality-report` counts them)" for where, n in kept.items() if n]
+    notes += [f"{where}: {n} question(s) of this set of every matching question have their answer printed by another "
+              f"(a deck keeps them all; `check --quality-report` counts them)" for where, n in kept.items() if n]
     return Plan(content=content, templates=templates, sets=sets, questions=len(questions), notes=tuple(notes), leaks=tuple(leaks))
 
 

@@ -28,11 +28,15 @@ def same_answer(a: str, b: str) -> bool:
     return normalize_answer(a) == normalize_answer(b)
 
 
+_ODD_DOTS = re.compile("[・･‧•∙⋅]")
+_FULL_WIDTH = re.compile("[Ａ-Ｚａ-ｚ０-９]")
+
+
 def needs_normalising(text: str) -> str | None:
     """What in `text` a learner cannot type as is (a katakana dot, full-width letters or digits), or None."""
-    if re.search("[・･‧•∙⋅]", text):
+    if _ODD_DOTS.search(text):
         return "a middle dot other than «·» (U+00B7)"
-    if re.search("[Ａ-Ｚａ-ｚ０-９]", text):
+    if _FULL_WIDTH.search(text):
         return "full-width letters or digits"
     return None
 

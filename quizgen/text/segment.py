@@ -186,9 +186,11 @@ def is_content_word(word: str) -> bool:
     w = word.strip()
     if len(w) < 2 or w in STOP_WORDS:
         return False
-    if re.fullmatch(r"[\W_]+", w):
-        return False
-    return not re.fullmatch(r"\d+(?:\.\d+)?", w)
+    return not _PUNCTUATION.fullmatch(w) and not _PLAIN_NUMBER.fullmatch(w)
+
+
+_PUNCTUATION = re.compile(r"[\W_]+")
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 _USERDICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's own reading of a user-dictionary line

@@ -12,10 +12,13 @@ _FULL_CLOSE = "，。、；：？！）」』】》"
 _FULL_OPEN = "（「『【《"
 
 
+_BEFORE_CLOSE = re.compile(f"[ \t]+(?=[{_FULL_CLOSE}])")
+_AFTER_OPEN = re.compile(f"(?<=[{_FULL_OPEN}])[ \t]+")
+
+
 def tidy(text: str) -> str:
     """Chinese typography of generated text: no space before a full-width closing mark or after an opening one."""
-    text = re.sub(f"[ \t]+(?=[{_FULL_CLOSE}])", "", text)
-    return re.sub(f"(?<=[{_FULL_OPEN}])[ \t]+", "", text)
+    return _AFTER_OPEN.sub("", _BEFORE_CLOSE.sub("", text))
 
 
 def join_cjk(pieces: Iterable[str]) -> str:
