@@ -17,7 +17,7 @@ from quizgen.fsutil import JOURNAL, write_many
 from quizgen.project.cache import set_cache_entry
 from quizgen.project.paths import owned_elsewhere
 
-# Loading, validating and generating need pydantic and YAML; a cached deck (deckcache.py) needs neither, so
+# Loading, validating and generating need pydantic and YAML; a cached deck (project/cache.py) needs neither, so
 # `quizgen anki RECIPE` with unchanged inputs never imports them: they are imported where they are used.
 if TYPE_CHECKING:
     from quizgen.generate.leaks import Leak

@@ -28,7 +28,7 @@ from quizgen.rand import note_guid_for, source_date_epoch, stable_id
 from quizgen.text.labels import letter_label
 from quizgen.text.typography import gap_sides
 
-if TYPE_CHECKING:  # not at run time: a cached deck is written without loading pydantic or YAML (see deckcache.py)
+if TYPE_CHECKING:  # not at run time: a cached deck is written without loading pydantic or YAML (see quizgen/project/cache.py)
     from quizgen.models import Question, QuestionSet
 
 
