@@ -48,7 +48,8 @@ def _build(paths: Paths, *, force: bool) -> Iterator[str]:
 
     # Everything is rendered before anything is written: an error anywhere (a recipe, a template, Chromium)
     # leaves build/ and decks/state/ exactly as they were.
-    files = render_plan(plan_all(paths.content, paths.templates, paths.decks), paths)
+    # only the sets are kept: the content and every question not chosen are freed before the outputs are made
+    files = render_plan(plan_all(paths.content, paths.templates, paths.decks).sets, paths)
     written = [p for p in files if paths.out in p.parents]  # outputs, not the note state kept beside the recipes
     stamp = {"fingerprint": digest, "outputs": sorted(str(p.relative_to(paths.out)) for p in written)}
     files[paths.out / STAMP] = (json.dumps(stamp, indent=1) + "\n").encode("utf-8")

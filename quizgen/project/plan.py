@@ -328,11 +328,12 @@ def _render_set(qset: QuestionSet, formats: Iterable[str], paths: Paths, set_fil
     return {state if name == NOTE_STATE else folder / name: data for name, data in render(qset, formats, opts).items()}
 
 
-def render_plan(plan: Plan, paths: Paths) -> dict[Path, bytes]:
-    """Every output of every recipe, rendered (nothing written): a failure anywhere leaves all files as they were."""
+def render_plan(planned: Sequence[tuple[LoadedRecipe, QuestionSet]], paths: Paths) -> dict[Path, bytes]:
+    """Every output of every recipe (a plan's `sets`), rendered (nothing written): a failure anywhere leaves all
+    files as they were. Only the sets are needed: a caller that drops the plan frees the content before rendering."""
     files: dict[Path, bytes] = {}
-    sets = [qset for loaded, qset in plan.sets if "anki" in loaded.recipe.formats]  # the decks: only they own notes
-    for loaded, qset in plan.sets:
+    sets = [qset for loaded, qset in planned if "anki" in loaded.recipe.formats]  # the decks: only they own notes
+    for loaded, qset in planned:
         files.update(_render_set(qset, loaded.recipe.formats, paths, None, sets,
                                  {"interactive": True, "pdf": False, "xlsx_columns": loaded.recipe.xlsx_columns or None,
                                   "answer_sheets": loaded.recipe.answer_sheets, "id_digits": loaded.recipe.student_id_digits}))
