@@ -137,15 +137,14 @@ class _Index:
     unkeyed: list[int] = field(default_factory=list)
     grams: dict[str, set[str]] = field(default_factory=dict)
     """Text -> its pieces, each text's cut once (the pool's texts are counted, added and looked up)."""
+    rarest_of: dict[str, str] = field(default_factory=dict)
+    needles_of: dict[int, tuple[_Answer, list[str] | None]] = field(default_factory=dict)
+    """id(answer) -> the answer (held, so its id is never reused) and its needles."""
 
     def pieces(self, text: str) -> set[str]:
         if (got := self.grams.get(text)) is None:
             got = self.grams[text] = _bigrams(text)
         return got
-
-    rarest_of: dict[str, str] = field(default_factory=dict)
-    needles_of: dict[int, tuple[_Answer, list[str] | None]] = field(default_factory=dict)
-    """id(answer) -> the answer (held, so its id is never reused) and its needles."""
 
     def _rarest(self, text: str) -> str:
         if (got := self.rarest_of.get(text)) is None:
@@ -221,8 +220,8 @@ class LeakGuard:
     _pages: list[tuple[PageText, str]] | None = None
 
     def index(self, pool: Iterable[Question]) -> None:
-        """Compare each new question only with the chosen ones that could give it away or be given away by it (a set
-        that keeps every question: decks); `pool` gives how common each piece of text is. Not with `same_sentence`."""
+        """Let `answered` and `prints_answer` compare a question only with the chosen ones that could give it away or be
+        given away by it (decks); `pool` gives how common each piece of text is. `check` compares with every one."""
         freq: dict[str, int] = {}
         index = self._index = _Index(freq)
         for q in pool:
@@ -230,14 +229,6 @@ class LeakGuard:
                 freq[b] = freq.get(b, 0) + 1
         for i, (_, text, ans, _) in enumerate(self._chosen):
             self._index.add(i, text, ans)
-
-    def _candidates(self, text: str, ans: _Answer) -> list[tuple[int, bool, bool]]:
-        """The chosen questions `q` (its text and answer) could be given away by or give away, in the order chosen:
-        (index, whether its text may print q's answer, whether q's text may print its answer)."""
-        if self._index is None or self.same_sentence or (printing := self._index.printing(ans)) is None:
-            return [(i, True, True) for i in range(len(self._chosen))]
-        printed = self._index.printed_by(text)
-        return [(i, i in printing, i in printed) for i in sorted(printing | printed)]
 
     def answer(self, q: Question) -> _Answer:
         if q.id not in self._answers:
@@ -285,15 +276,11 @@ class LeakGuard:
         sentences = evidence_sentences(q) if self.same_sentence else frozenset()
         if (leak := self._page_leak(q, ans)) is not None:
             return leak
-        for i, forward, backward in self._candidates(text, ans):
-            other, other_text, other_ans, other_sentences = self._chosen[i]
+        for other, other_text, other_ans, other_sentences in self._chosen:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue  # one item's questions: per_item decides
-            # the context test last: most pairs print nothing, and it cuts words
-            if forward and (what := self.gives_away(other_text, ans)) and self._about_the_same(text, other_text, ans):
-                return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
-            if backward and (what := self.gives_away(text, other_ans)) and self._about_the_same(text, other_text, other_ans):
-                return Leak(q.id, other.id, f"it prints the answer {what} of {other.id}")
+            if leak := self._printed_by(q, text, ans, other, other_text) or self._prints(q, text, other, other_text, other_ans):
+                return leak
             if self.same_sentence and q.type == other.type == "who" and q.answer == other.answer:
                 return Leak(q.id, other.id, f"it and {other.id} both ask who said it, and both keys are {q.answer}")
             if self.same_sentence and sentences & other_sentences:
@@ -313,9 +300,8 @@ class LeakGuard:
         for other in others:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue
-            other_text = self._text(other)
-            if (what := self.gives_away(other_text, ans)) and self._about_the_same(text, other_text, ans):
-                return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
+            if leak := self._printed_by(q, text, ans, other, self._text(other)):
+                return leak
         return None
 
     def prints_answer(self, q: Question, others: Iterable[Question] | None = None) -> Leak | None:
@@ -328,8 +314,21 @@ class LeakGuard:
         for other in others:
             if other.item_id == q.item_id and other.source_id == q.source_id:
                 continue
-            if (what := self.gives_away(text, other_ans := self.answer(other))) and self._about_the_same(text, self._text(other), other_ans):
-                return Leak(q.id, other.id, f"it prints the answer {what} of {other.id}")
+            if leak := self._prints(q, text, other, self._text(other), self.answer(other)):
+                return leak
+        return None
+
+    def _printed_by(self, q: Question, text: str, ans: _Answer, other: Question, other_text: str) -> Leak | None:
+        """`other`'s text prints `q`'s answer `ans` (where the two speak of the same thing: the context test last,
+        since most pairs print nothing and it cuts words)."""
+        if (what := self.gives_away(other_text, ans)) and self._about_the_same(text, other_text, ans):
+            return Leak(q.id, other.id, f"{other.id} prints its answer {what}")
+        return None
+
+    def _prints(self, q: Question, text: str, other: Question, other_text: str, other_ans: _Answer) -> Leak | None:
+        """`q`'s text prints `other`'s answer (where the two speak of the same thing)."""
+        if (what := self.gives_away(text, other_ans)) and self._about_the_same(text, other_text, other_ans):
+            return Leak(q.id, other.id, f"it prints the answer {what} of {other.id}")
         return None
 
     def _text(self, q: Question) -> str:
