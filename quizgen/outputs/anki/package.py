@@ -281,51 +281,53 @@ def _state_lines(data: bytes, drop: Callable[[str], bool]) -> dict[str, Any] | N
     """A state file laid out as `dumps` writes it, read a line at a time (never the whole text decoded at once: a
     68,400-note state is 67 MB), with `drop`ped GUIDs' fields and tags read as (); None if any line differs from that
     layout, or the JSON is not valid: then the caller parses the whole text (and reports what is wrong)."""
-    if not data.startswith(b"{\n"):
+    if not data.endswith(b"\n"):
+        return None
+    lines = _lines(data)
+    if next(lines, None) != b"{":
         return None
     out: dict[str, Any] = {}
-    pos = 2
-    while True:
-        end = data.find(b"\n", pos)
-        if end < 0:
-            return None
-        line = data[pos:end]
-        pos = end + 1
-        if line == b' "notes": {}':
-            notes: dict[str, Any] = {}
-            closing = b"}\n"
-            break
-        if line == b' "notes": {':
-            notes = {}
-            closing = b" }\n}\n"
-            while True:
-                end = data.find(b"\n", pos)
-                if end < 0:
-                    return None
-                line = data[pos:end]
-                pos = end + 1
-                last = not line.endswith(b",")
-                try:
-                    one = json.loads(b"{" + (line if last else line[:-1]) + b"}")
-                except ValueError:
-                    return None
-                if not line.startswith(b'  "') or len(one) != 1:
-                    return None
-                ((guid, entry),) = one.items()
-                if isinstance(entry, dict) and drop(guid):
-                    slim_entry(entry)
-                notes[guid] = entry
-                if last:
-                    break
+    for line in lines:
+        if line in (b' "notes": {}', b' "notes": {'):
             break
         m = _HEAD.fullmatch(line)
         if m is None or m.group(1).decode() in out:
             return None
         out[m.group(1).decode()] = json.loads(m.group(2))
-    if data[pos:] != closing:
+    else:
+        return None
+    notes: dict[str, Any] = {}
+    if line == b' "notes": {':
+        for line in lines:
+            last = not line.endswith(b",")
+            try:
+                one = json.loads(b"{" + (line if last else line[:-1]) + b"}")
+            except ValueError:
+                return None
+            if not line.startswith(b'  "') or len(one) != 1:
+                return None
+            ((guid, entry),) = one.items()
+            if isinstance(entry, dict) and drop(guid):
+                slim_entry(entry)
+            notes[guid] = entry
+            if last:
+                break
+        else:
+            return None
+        if list(lines) != [b" }", b"}"]:
+            return None
+    elif list(lines) != [b"}"]:
         return None
     out["notes"] = notes
     return out
+
+
+def _lines(data: bytes) -> Iterator[bytes]:
+    """The newline-ended lines of `data`, one slice at a time."""
+    pos = 0
+    while (end := data.find(b"\n", pos)) >= 0:
+        yield data[pos:end]
+        pos = end + 1
 
 
 def slim_entry(obj: dict[str, Any]) -> dict[str, Any]:
@@ -420,10 +422,7 @@ def deck_guid(q: Question, deck_id: int, elsewhere: Collection[str]) -> str:
 
 def note_specs(qset: QuestionSet, nts: Notetypes, elsewhere: Collection[str] = ()) -> list[Spec]:
     """One spec per live note, in interview order."""
-    return list(_note_specs(qset, nts, elsewhere))
-
-
-def _note_specs(qset: QuestionSet, nts: Notetypes, elsewhere: Collection[str]) -> Iterator[Spec]:
+    out: list[Spec] = []
     seen: set[str] = set()
     for due, q in enumerate(qset.questions, start=1):
         guid = deck_guid(q, qset.deck_id, elsewhere)
@@ -435,7 +434,8 @@ def _note_specs(qset: QuestionSet, nts: Notetypes, elsewhere: Collection[str]) -
         name = deck_name_for(qset, q)
         # the item's digest too: an edit that shows on no field of this card still reaches the learner's note
         digest = hashlib.sha256(json.dumps([model.model_id, fields, tags, name, q.item_digest], ensure_ascii=False).encode()).hexdigest()
-        yield guid, model, fields, tags, name, digest, due, f"{q.source_id}/{q.item_id}/{q.template_id}"
+        out.append((guid, model, fields, tags, name, digest, due, f"{q.source_id}/{q.item_id}/{q.template_id}"))
+    return out
 
 
 def deck_notes(qset: QuestionSet, nts: Notetypes, state: NoteState, *, elsewhere: Collection[str] = (),
