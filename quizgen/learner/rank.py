@@ -148,31 +148,31 @@ def memory_states(cards: Iterable[CardHistory], *, now_ms: int, parameters: tupl
     scheduler.enable_fuzzing = False
     epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
     today = anki_day(now_ms, rollover_hour=rollover_hour)
+    default_decay = float(scheduler.parameters[20])
     out: dict[int, Memory] = {}
     for ch in cards:
         answers = [r for r in ch.reviews if r.kind in ANSWER_KINDS]
         if not answers:
             continue
         row = ch.card
+        decay = default_decay
         if row.stability is not None and row.difficulty is not None:  # Anki's own memory of the card
-            last_ms = row.last_review_s * 1000 if row.last_review_s else answers[-1].time_ms
-            elapsed = max(today - anki_day(last_ms, rollover_hour=rollover_hour), 0)
-            decay = row.decay if row.decay is not None else float(scheduler.parameters[20])
-            out[row.id] = Memory(stability=row.stability, difficulty=row.difficulty, from_anki=True,
-                                 recall_now=forgetting_curve(elapsed, row.stability, decay),
-                                 recall_week=forgetting_curve(elapsed + 7, row.stability, decay))
-            continue
-        card = Card()
-        for n, r in enumerate(answers):
-            # whole Anki days apart (plus seconds that keep the answers in order within a day)
-            when = epoch + dt.timedelta(days=anki_day(r.time_ms, rollover_hour=rollover_hour), seconds=n)
-            card, _ = scheduler.review_card(card, Rating(r.ease), review_datetime=when)
-        assert card.stability is not None and card.difficulty is not None and card.last_review is not None
-        elapsed = today - (card.last_review - epoch).days
-        decay = float(scheduler.parameters[20])
-        out[ch.card.id] = Memory(stability=card.stability, difficulty=card.difficulty,
-                                 recall_now=forgetting_curve(max(elapsed, 0), card.stability, decay),
-                                 recall_week=forgetting_curve(max(elapsed, 0) + 7, card.stability, decay))
+            stability, difficulty, from_anki = row.stability, row.difficulty, True
+            decay = row.decay if row.decay is not None else default_decay
+            last_day = anki_day(row.last_review_s * 1000 if row.last_review_s else answers[-1].time_ms, rollover_hour=rollover_hour)
+        else:
+            card = Card()
+            for n, r in enumerate(answers):
+                # whole Anki days apart (plus seconds that keep the answers in order within a day)
+                when = epoch + dt.timedelta(days=anki_day(r.time_ms, rollover_hour=rollover_hour), seconds=n)
+                card, _ = scheduler.review_card(card, Rating(r.ease), review_datetime=when)
+            assert card.stability is not None and card.difficulty is not None and card.last_review is not None
+            stability, difficulty, from_anki = card.stability, card.difficulty, False
+            last_day = (card.last_review - epoch).days
+        elapsed = max(today - last_day, 0)
+        out[row.id] = Memory(stability=stability, difficulty=difficulty, from_anki=from_anki,
+                             recall_now=forgetting_curve(elapsed, stability, decay),
+                             recall_week=forgetting_curve(elapsed + 7, stability, decay))
     return out
 
 
