@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -39,16 +40,35 @@ def _settle(col: AnkiCollection) -> None:
         col.col.update_card(card)
 
 
-@pytest.fixture(scope="module")
-def fsrs_studied(tmp_path_factory: pytest.TempPathFactory):
+def _short_quiz_with_fsrs(tmp: Path):
+    """The short quiz's deck imported into a new collection with FSRS on."""
     content, templates, recipes = check_all(CONTENT, TEMPLATES, REPO / "decks")
     qset = build_set(content, templates, next(r.recipe for r in recipes if r.recipe.output == "bg2-short-quiz"))
-    tmp = tmp_path_factory.mktemp("fsrs")
     write_deck(qset, templates_dir=TEMPLATES, out_path=tmp / "deck.apkg", state_path=tmp / "state.json")
     col = AnkiCollection(tmp / "anki")
     col.col.set_config("fsrs", True)
     col.import_apkg(tmp / "deck.apkg")
     raise_limits(col.col)
+    return qset, col
+
+
+def _ours(tmp: Path, now: int):
+    """quizgen's memory of every card of the collection in `tmp`, and the history it was read from."""
+    content, templates, _ = check_all(CONTENT, TEMPLATES, REPO / "decks")
+    history = load_history(tmp / "anki" / "collection.anki2", content=content, templates=templates, templates_dir=TEMPLATES)
+    return memory_states(history.cards, now_ms=now), history
+
+
+def _assert_anki_search_agrees(col, ours) -> None:
+    """Anki's own search agrees on which cards are below a threshold."""
+    for threshold in (0.8, 0.9, 0.95):
+        assert set(col.col.find_cards(f"prop:r<{threshold}")) == {c for c, m in ours.items() if m.recall_now < threshold}, threshold
+
+
+@pytest.fixture(scope="module")
+def fsrs_studied(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("fsrs")
+    qset, col = _short_quiz_with_fsrs(tmp)
     cids = sorted(col.card_ids())
     study(col.col, DECK, {cid: [AGAIN] * (i % 3) + [HARD] * (i % 2) for i, cid in enumerate(cids)})
     for i, cid in enumerate(cids):  # each card studied a different number of days ago
@@ -64,10 +84,7 @@ def fsrs_studied(tmp_path_factory: pytest.TempPathFactory):
 
 def test_recall_probabilities_match_ankis_within_a_hundredth(fsrs_studied) -> None:
     qset, col, tmp = fsrs_studied
-    content, templates, _ = check_all(CONTENT, TEMPLATES, REPO / "decks")
-    history = load_history(tmp / "anki" / "collection.anki2", content=content, templates=templates, templates_dir=TEMPLATES)
-    now = int(time.time() * 1000)
-    ours = memory_states(history.cards, now_ms=now)
+    ours, _ = _ours(tmp, int(time.time() * 1000))
     assert len(ours) == len(col.card_ids()) == 20
     worst = 0.0
     for cid, m in ours.items():
@@ -78,9 +95,7 @@ def test_recall_probabilities_match_ankis_within_a_hundredth(fsrs_studied) -> No
         worst = max(worst, abs(m.recall_now - anki.fsrs_retrievability))
     spread = [m.recall_now for m in ours.values()]
     assert max(spread) - min(spread) > 0.1, "the cards differ enough to rank"
-    # Anki's own search agrees on which cards are below a threshold
-    for threshold in (0.8, 0.9, 0.95):
-        assert set(col.col.find_cards(f"prop:r<{threshold}")) == {c for c, m in ours.items() if m.recall_now < threshold}, threshold
+    _assert_anki_search_agrees(col, ours)
 
 
 def test_from_anki_by_recall_picks_the_cards_anki_calls_most_at_risk(fsrs_studied, tmp_path: Path, jieba_cache) -> None:
@@ -104,14 +119,8 @@ def fsrs_own_parameters(tmp_path_factory: pytest.TempPathFactory):
     """The short quiz studied with FSRS on and parameters of the learner's own (as after Anki's "Optimize")."""
     from fsrs import Scheduler
 
-    content, templates, recipes = check_all(CONTENT, TEMPLATES, REPO / "decks")
-    qset = build_set(content, templates, next(r.recipe for r in recipes if r.recipe.output == "bg2-short-quiz"))
     tmp = tmp_path_factory.mktemp("fsrs-own")
-    write_deck(qset, templates_dir=TEMPLATES, out_path=tmp / "deck.apkg", state_path=tmp / "state.json")
-    col = AnkiCollection(tmp / "anki")
-    col.col.set_config("fsrs", True)
-    col.import_apkg(tmp / "deck.apkg")
-    raise_limits(col.col)
+    _, col = _short_quiz_with_fsrs(tmp)
     params = list(Scheduler().parameters)
     params[:4] = [w * 4 for w in params[:4]]  # a learner who remembers much longer than the default assumes
     params[20] = 0.3
@@ -132,17 +141,12 @@ def test_recall_uses_the_learners_own_fsrs_parameters(fsrs_own_parameters) -> No
     """With parameters of the learner's own, the figures are still Anki's: the card's memory is read, not replayed
     with the defaults (which would be off by more than the tolerance)."""
     col, tmp = fsrs_own_parameters
-    content, templates, _ = check_all(CONTENT, TEMPLATES, REPO / "decks")
-    history = load_history(tmp / "anki" / "collection.anki2", content=content, templates=templates, templates_dir=TEMPLATES)
     now = int(time.time() * 1000)
-    ours = memory_states(history.cards, now_ms=now)
+    ours, history = _ours(tmp, now)
     assert len(ours) == 20 and all(m.from_anki for m in ours.values())
     for cid, m in ours.items():
         assert abs(m.recall_now - col.col.card_stats_data(cid).fsrs_retrievability) < 0.01, cid
-    for threshold in (0.8, 0.9, 0.95):
-        assert set(col.col.find_cards(f"prop:r<{threshold}")) == {c for c, m in ours.items() if m.recall_now < threshold}, threshold
-    import dataclasses
-
+    _assert_anki_search_agrees(col, ours)
     replayed = memory_states([dataclasses.replace(ch, card=dataclasses.replace(ch.card, stability=None)) for ch in history.cards], now_ms=now)
     assert not any(m.from_anki for m in replayed.values())
     assert max(abs(replayed[c].recall_now - col.col.card_stats_data(c).fsrs_retrievability) for c in ours) > 0.01
