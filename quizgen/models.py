@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -19,8 +20,14 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*(::[a-z0-9][
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
+_OUTPUT_NAME = re.compile(OUTPUT_NAME)
+
+
 def _output_name(v: str) -> str:
     """An output name is one folder and file stem inside build/: no path, no '..', nothing Windows cannot hold."""
+    if not _OUTPUT_NAME.fullmatch(v):
+        raise ValueError(f"{v!r} is not one name: use letters, digits, '.', '_' and '-', starting with a letter or digit "
+                         "(no '/', '\\' or spaces); an output name is one folder inside build/, not a path")
     if ".." in v:
         raise ValueError("must not contain '..'; an output name is one folder inside build/, not a path")
     if v.split(".")[0].lower() in _RESERVED:
@@ -30,7 +37,7 @@ def _output_name(v: str) -> str:
     return v
 
 
-OutputName = Annotated[str, StringConstraints(pattern=f"^{OUTPUT_NAME}$", max_length=OUTPUT_NAME_LENGTH), AfterValidator(_output_name)]
+OutputName = Annotated[str, StringConstraints(max_length=OUTPUT_NAME_LENGTH), AfterValidator(_output_name)]
 
 QUESTION_TYPES = ("cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed")
 QuestionType = Literal["cloze", "basic", "mcq", "tf", "who", "reasons", "order", "typed"]
